@@ -1,0 +1,278 @@
+"""Cases in and out of the database: rows to `Case` and back, in batches (no query per case)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from casestore.db.tables import (
+    attachments,
+    case_cc,
+    case_events,
+    case_services,
+    cases,
+    reference_counters,
+)
+from casestore.errors import CaseNotFound, ConcurrentUpdate
+from casestore.model import Case, CaseState, EscalationState, Event, Urgency
+
+_FIELDS = [c.name for c in cases.columns if c.name != "id"]
+_ENUMS = {"state": CaseState, "escalation_state": EscalationState, "urgency": Urgency}
+
+
+def _row_to_case(row: Any, services: list[str], cc: list[str]) -> Case:
+    values = {name: row._mapping[name] for name in _FIELDS}
+    for name, enum in _ENUMS.items():
+        values[name] = enum(values[name])
+    return Case(id=row.id, services=services, cc_member_ids=cc, **values)
+
+
+def _case_values(case: Case) -> dict[str, Any]:
+    values = {name: getattr(case, name) for name in _FIELDS}
+    for name in _ENUMS:
+        values[name] = values[name].value
+    return values
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a list asks for. Every combination is served by an index on `cases`."""
+
+    member_id: str | None = None
+    visible_to_member: str | None = None  # own cases plus cc'd ones
+    service_ids: tuple[str, ...] = ()
+    ward_id: str | None = None
+    states: tuple[CaseState, ...] = ()
+    text: str | None = None
+    include_drafts: bool = False
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: int
+    case_id: int
+    event: Event
+
+
+class CaseRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, case: Case) -> Case:
+        result = await self.conn.execute(insert(cases).values(**_case_values(case)))
+        pk = result.inserted_primary_key
+        assert pk is not None
+        case.id = int(pk[0])
+        await self._write_children(case)
+        await self._write_events(case)
+        return case
+
+    async def save(self, case: Case) -> Case:
+        """Write the case back if nobody changed it meanwhile (optimistic, by `version`)."""
+        assert case.id is not None
+        expected = case.version
+        case.version += 1
+        result = await self.conn.execute(
+            update(cases)
+            .where(and_(cases.c.id == case.id, cases.c.version == expected))
+            .values(**_case_values(case))
+        )
+        if result.rowcount != 1:
+            case.version = expected
+            raise ConcurrentUpdate(case.reference)
+        await self.conn.execute(delete(case_services).where(case_services.c.case_id == case.id))
+        await self.conn.execute(delete(case_cc).where(case_cc.c.case_id == case.id))
+        await self._write_children(case)
+        await self._write_events(case)
+        return case
+
+    async def delete_draft(self, case: Case) -> None:
+        assert case.id is not None and case.state is CaseState.DRAFT
+        await self.conn.execute(delete(cases).where(cases.c.id == case.id))
+
+    async def _write_children(self, case: Case) -> None:
+        assert case.id is not None
+        await self.conn.execute(
+            insert(case_services),
+            [
+                {"case_id": case.id, "service_id": s, "is_lead": s == case.lead_service,
+                 "position": i}
+                for i, s in enumerate(case.services)
+            ],
+        )
+        if case.cc_member_ids:
+            await self.conn.execute(
+                insert(case_cc),
+                [{"case_id": case.id, "member_id": m} for m in dict.fromkeys(case.cc_member_ids)],
+            )
+
+    async def _write_events(self, case: Case) -> None:
+        if not case.new_events:
+            return
+        await self.conn.execute(
+            insert(case_events),
+            [
+                {"case_id": case.id, "at": e.at, "kind": e.kind, "actor_id": e.actor_id,
+                 "on_behalf_of_id": e.on_behalf_of_id, "payload": e.payload}
+                for e in case.new_events
+            ],
+        )
+        case.new_events.clear()
+
+    async def get(self, reference: str, *, for_update: bool = False) -> Case:
+        query = select(cases).where(cases.c.reference == reference.upper())
+        found = await self._load(query.with_for_update() if for_update else query)
+        if not found:
+            raise CaseNotFound(reference)
+        return found[0]
+
+    async def get_by_id(self, case_id: int) -> Case:
+        found = await self._load(select(cases).where(cases.c.id == case_id))
+        if not found:
+            raise CaseNotFound(f"#{case_id}")
+        return found[0]
+
+    async def find(self, reference: str) -> Case | None:
+        found = await self._load(select(cases).where(cases.c.reference == reference.upper()))
+        return found[0] if found else None
+
+    async def list_cases(self, flt: CaseFilter, *, offset: int = 0, limit: int = 10) -> list[Case]:
+        query = self._filtered(select(cases), flt)
+        query = query.order_by(cases.c.id.desc()).offset(offset).limit(limit)
+        return await self._load(query)
+
+    async def count(self, flt: CaseFilter) -> int:
+        query = self._filtered(select(func.count()).select_from(cases), flt)
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def select_cases(self, query: Select[Any]) -> list[Case]:
+        """Load cases for a sweep's own indexed query (`select(cases).where(...)`)."""
+        return await self._load(query)
+
+    def _filtered(self, query: Select[Any], flt: CaseFilter) -> Select[Any]:
+        if flt.member_id:
+            query = query.where(cases.c.member_id == flt.member_id)
+        if flt.visible_to_member:
+            cc_ids = select(case_cc.c.case_id).where(case_cc.c.member_id == flt.visible_to_member)
+            query = query.where(
+                or_(cases.c.member_id == flt.visible_to_member, cases.c.id.in_(cc_ids))
+            )
+        if flt.service_ids:
+            joined = select(case_services.c.case_id).where(
+                case_services.c.service_id.in_(flt.service_ids)
+            )
+            query = query.where(cases.c.id.in_(joined))
+        if flt.ward_id:
+            query = query.where(cases.c.ward_id == flt.ward_id)
+        if flt.states:
+            query = query.where(cases.c.state.in_([s.value for s in flt.states]))
+        elif not flt.include_drafts:
+            query = query.where(cases.c.state != CaseState.DRAFT.value)
+        if flt.text:
+            like = f"%{_escape_like(flt.text.strip().lower())}%"
+            query = query.where(
+                or_(
+                    func.lower(cases.c.reference) == flt.text.strip().lower(),
+                    func.lower(cases.c.search_term).like(like, escape="\\"),
+                    func.lower(cases.c.location).like(like, escape="\\"),
+                    func.lower(cases.c.description).like(like, escape="\\"),
+                    func.lower(cases.c.ask).like(like, escape="\\"),
+                )
+            )
+        return query
+
+    async def _load(self, query: Select[Any]) -> list[Case]:
+        rows = (await self.conn.execute(query)).all()
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        services: dict[int, list[str]] = {i: [] for i in ids}
+        cc: dict[int, list[str]] = {i: [] for i in ids}
+        for r in await self.conn.execute(
+            select(case_services.c.case_id, case_services.c.service_id)
+            .where(case_services.c.case_id.in_(ids))
+            .order_by(case_services.c.case_id, case_services.c.position)
+        ):
+            services[r.case_id].append(r.service_id)
+        for r in await self.conn.execute(
+            select(case_cc.c.case_id, case_cc.c.member_id)
+            .where(case_cc.c.case_id.in_(ids))
+            .order_by(case_cc.c.member_id)
+        ):
+            cc[r.case_id].append(r.member_id)
+        return [_row_to_case(r, services[r.id], cc[r.id]) for r in rows]
+
+    async def events(self, case_id: int) -> list[StoredEvent]:
+        rows = await self.conn.execute(
+            select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
+        )
+        return [
+            StoredEvent(
+                r.id, r.case_id,
+                Event(r.kind, r.at, r.actor_id, r.on_behalf_of_id, dict(r.payload)),
+            )
+            for r in rows
+        ]
+
+    async def next_reference(self, year: int) -> str:
+        """ENQ-YYYY-NNNNNN: one atomic upsert of the year's counter, safe across processes."""
+        dialect = self.conn.dialect.name
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = (
+            ins(reference_counters).values(year=year, last_value=1)
+            .on_conflict_do_update(
+                index_elements=[reference_counters.c.year],
+                set_={"last_value": reference_counters.c.last_value + 1},
+            )
+            .returning(reference_counters.c.last_value)
+        )
+        value = (await self.conn.execute(stmt)).scalar_one()
+        return f"ENQ-{year:04d}-{value:06d}"
+
+    async def add_attachment(
+        self, case_id: int, *, filename: str, content_type: str, content: bytes, sha256: str,
+        uploaded_by_id: str, uploaded_at: datetime,
+    ) -> tuple[int, bool]:
+        """Store a file once per case (by hash). Returns (id, newly stored)."""
+        existing = (await self.conn.execute(
+            select(attachments.c.id).where(
+                and_(attachments.c.case_id == case_id, attachments.c.sha256 == sha256)
+            )
+        )).scalar_one_or_none()
+        if existing is not None:
+            return int(existing), False
+        result = await self.conn.execute(
+            insert(attachments).values(
+                case_id=case_id, filename=filename, content_type=content_type,
+                size_bytes=len(content), sha256=sha256, content=content,
+                uploaded_by_id=uploaded_by_id, uploaded_at=uploaded_at,
+            )
+        )
+        pk = result.inserted_primary_key
+        assert pk is not None
+        return int(pk[0]), True
+
+    async def attachment_list(self, case_id: int) -> Sequence[Any]:
+        return (await self.conn.execute(
+            select(
+                attachments.c.id, attachments.c.filename, attachments.c.content_type,
+                attachments.c.size_bytes, attachments.c.uploaded_at, attachments.c.uploaded_by_id,
+            ).where(attachments.c.case_id == case_id).order_by(attachments.c.id)
+        )).all()
+
+    async def attachment_count(self, case_id: int) -> int:
+        return int((await self.conn.execute(
+            select(func.count()).select_from(attachments).where(attachments.c.case_id == case_id)
+        )).scalar_one())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+

@@ -1,0 +1,286 @@
+"""The case lifecycle: which action is allowed in which state, and what it changes.
+
+    draft -> open -> acknowledged -> responded -> closed
+                                  \\-> long_term (awaiting works) -/
+    closed -> reopened -> acknowledged ...
+
+Escalation is an overlay: none -> escalated -> escalation_answered. A closed case cannot be
+escalated. Every function here checks the state, changes the case and records one event; none
+does I/O, and "now" is always an argument. Permissions are checked by the service layer first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from casestore.config import EscalationRule
+from casestore.errors import (
+    AlreadyRated,
+    EscalationNotAllowed,
+    EscalationNotYetAllowed,
+    InvalidRequest,
+    InvalidTransition,
+    ReopenWindowPassed,
+)
+from casestore.model import ACTIVE_STATES, Actor, Case, CaseState, EscalationState
+from casestore.sla import SlaPolicy
+
+S = CaseState
+OFFICER_WORKING = ACTIVE_STATES
+ACKNOWLEDGEABLE = frozenset({S.OPEN, S.REOPENED})
+LONG_TERMABLE = frozenset({S.OPEN, S.ACKNOWLEDGED, S.RESPONDED, S.REOPENED})
+
+
+def _require_state(case: Case, action: str, allowed: frozenset[CaseState]) -> None:
+    if case.state not in allowed:
+        raise InvalidTransition(case.reference, action, case.state.value)
+
+
+def submit(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reference: str) -> None:
+    _require_state(case, "submit", frozenset({S.DRAFT}))
+    case.reference = reference
+    case.state = S.OPEN
+    case.submitted_at = now
+    policy.set_deadlines(case, now)
+    case.record("submitted", now, actor, reference=reference, service=case.lead_service)
+
+
+def acknowledge(case: Case, actor: Actor, now: datetime, *, claim: bool = True) -> None:
+    _require_state(case, "acknowledge", ACKNOWLEDGEABLE)
+    case.state = S.ACKNOWLEDGED
+    case.acknowledged_at = now
+    if claim:
+        case.assignee_id = actor.person_id
+    case.record("acknowledged", now, actor, assignee=case.assignee_id)
+
+
+def assign(case: Case, actor: Actor, now: datetime, officer_id: str) -> None:
+    _require_state(case, "assign", OFFICER_WORKING)
+    previous = case.assignee_id
+    case.assignee_id = officer_id
+    case.record("assigned", now, actor, assignee=officer_id, previous=previous)
+
+
+def reply(case: Case, actor: Actor, now: datetime, text: str, *, message_id: str = "") -> bool:
+    """A member-facing reply. Returns True when it is the case's first response."""
+    _require_state(case, "reply to", OFFICER_WORKING)
+    first = case.first_response_at is None
+    if case.acknowledged_at is None:
+        case.acknowledged_at = now
+    if first:
+        case.first_response_at = now
+    if case.state in (S.OPEN, S.ACKNOWLEDGED, S.REOPENED):
+        case.state = S.RESPONDED
+    case.record("replied", now, actor, text=text, first_response=first, message_id=message_id)
+    return first
+
+
+def note(case: Case, actor: Actor, now: datetime, text: str, *, message_id: str = "") -> None:
+    """An internal note: on the timeline for officers, never sent to the member."""
+    _require_state(case, "add a note to", frozenset(CaseState) - {S.DRAFT})
+    case.record("noted", now, actor, text=text, internal=True, message_id=message_id)
+
+
+def ask_member(case: Case, actor: Actor, now: datetime, question: str) -> None:
+    """Ask the member for information; the response clock pauses until they answer."""
+    _require_state(case, "ask the member about", OFFICER_WORKING)
+    if case.is_paused:
+        raise InvalidRequest("question", "the case is already waiting on the member")
+    case.paused_at = now
+    case.record("information_requested", now, actor, question=question)
+
+
+def add_information(
+    case: Case, actor: Actor, now: datetime, policy: SlaPolicy, text: str,
+    attachment_ids: list[int] | None = None,
+) -> int:
+    """The member adds information; a paused clock resumes. Returns the working days waited."""
+    _require_state(case, "add information to", OFFICER_WORKING)
+    was_paused = case.is_paused
+    waited = policy.resume(case, now) if was_paused else 0
+    case.record(
+        "information_added", now, actor, text=text, attachments=attachment_ids or [],
+        clock_resumed=was_paused, paused_working_days=waited,
+    )
+    return waited
+
+
+def request_update(case: Case, actor: Actor, now: datetime, text: str = "") -> None:
+    _require_state(case, "request an update on", OFFICER_WORKING)
+    case.record("update_requested", now, actor, text=text)
+
+
+def redirect(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, service_id: str,
+             reason: str) -> None:
+    """Move the case to another lead service ("misdirected"); it must be acknowledged again."""
+    _require_state(case, "redirect", OFFICER_WORKING)
+    if service_id == case.lead_service:
+        raise InvalidRequest("service", "the case is already with that service")
+    old = case.lead_service
+    case.services = [service_id] + [s for s in case.services if s not in (old, service_id)]
+    case.lead_service = service_id
+    case.assignee_id = None
+    if case.state is S.ACKNOWLEDGED:
+        case.state = S.OPEN
+        case.acknowledged_at = None
+    if case.acknowledged_at is None:
+        policy.restart_acknowledge(case, now)
+    policy.recompute(case)
+    case.record("redirected", now, actor, from_service=old, to_service=service_id, reason=reason)
+
+
+def add_service(case: Case, actor: Actor, now: datetime, service_id: str) -> None:
+    _require_state(case, "add a service to", OFFICER_WORKING)
+    if service_id in case.services:
+        raise InvalidRequest("service", "that service is already on the case")
+    case.services.append(service_id)
+    case.record("service_added", now, actor, service=service_id)
+
+
+def convert_type(case: Case, actor: Actor, now: datetime, enquiry_type: str,
+                 allowed: tuple[str, ...]) -> None:
+    _require_state(case, "convert the type of", OFFICER_WORKING)
+    if enquiry_type not in allowed:
+        raise InvalidRequest("enquiry_type", f"{enquiry_type!r} is not offered by this service")
+    if enquiry_type == case.enquiry_type:
+        raise InvalidRequest("enquiry_type", "the case already has that type")
+    old, case.enquiry_type = case.enquiry_type, enquiry_type
+    case.record("type_converted", now, actor, from_type=old, to_type=enquiry_type)
+
+
+def mark_long_term(case: Case, actor: Actor, now: datetime, expected_on: date, reason: str,
+                   today: date) -> None:
+    _require_state(case, "mark long-term", LONG_TERMABLE)
+    if expected_on <= today:
+        raise InvalidRequest("expected_on", "the expected date must be in the future")
+    case.state = S.LONG_TERM
+    case.expected_works_on = expected_on
+    case.completion_due_on = expected_on
+    case.record("marked_long_term", now, actor, expected_on=expected_on.isoformat(), reason=reason)
+
+
+def final_response(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, text: str,
+                   *, close_now: bool = False) -> None:
+    _require_state(case, "give the final response to", OFFICER_WORKING)
+    if case.acknowledged_at is None:
+        case.acknowledged_at = now
+    if case.first_response_at is None:
+        case.first_response_at = now
+    case.final_response_at = now
+    case.paused_at = None
+    case.state = S.RESPONDED
+    policy.set_auto_close(case, now)
+    case.record("final_response_given", now, actor, text=text, auto_close_on=(
+        case.auto_close_on.isoformat() if case.auto_close_on else None))
+    if close_now:
+        close(case, actor, now, reason="Closed with the final response")
+
+
+def close(case: Case, actor: Actor, now: datetime, *, reason: str = "") -> None:
+    _require_state(case, "close", ACTIVE_STATES)
+    case.state = S.CLOSED
+    case.closed_at = now
+    case.paused_at = None
+    case.record("closed", now, actor, reason=reason)
+
+
+def auto_close(case: Case, actor: Actor, now: datetime, today: date) -> None:
+    _require_state(case, "auto-close", frozenset({S.RESPONDED}))
+    if case.final_response_at is None or case.auto_close_on is None or today < case.auto_close_on:
+        raise InvalidTransition(case.reference, "auto-close", "not yet due")
+    close(case, actor, now, reason="Closed automatically after the final response")
+
+
+def reopen(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reason: str, *,
+           by_member: bool) -> None:
+    """Reopen a closed case; a member may do so only within the council's reopen window."""
+    _require_state(case, "reopen", frozenset({S.CLOSED}))
+    assert case.closed_at is not None
+    cal = policy.calendar
+    window = policy.defaults.reopen_window_days
+    last_day = cal.add_working_days(cal.local_date(case.closed_at), window)
+    if by_member and (window == 0 or cal.local_date(now) > last_day):  # 0: never
+        raise ReopenWindowPassed(case.reference, last_day)
+    case.state = S.REOPENED
+    case.reopen_count += 1
+    for attr in ("closed_at", "acknowledged_at", "first_response_at", "final_response_at",
+                 "auto_close_on", "expected_works_on", "escalated_at", "escalation_due_on",
+                 "escalation_answered_at", "paused_at"):
+        setattr(case, attr, None)
+    case.escalation_state = EscalationState.NONE
+    case.auto_close_extended_days = 0
+    policy.set_deadlines(case, now)
+    case.record("reopened", now, actor, reason=reason, by_member=by_member)
+
+
+def rate(case: Case, actor: Actor, now: datetime, score: int, comment: str) -> None:
+    if case.final_response_at is None:
+        raise InvalidTransition(case.reference, "rate", "awaiting a final response")
+    if case.rating is not None:
+        raise AlreadyRated(case.reference)
+    if not 1 <= score <= 5:
+        raise InvalidRequest("rating", "choose a rating from 1 to 5")
+    case.rating = score
+    case.rating_comment = comment
+    case.record("rated", now, actor, rating=score, comment=comment)
+
+
+def extend_auto_close(case: Case, actor: Actor, now: datetime, policy: SlaPolicy,
+                      days: int) -> None:
+    _require_state(case, "extend the auto-close of", frozenset({S.RESPONDED}))
+    if case.auto_close_on is None:
+        raise InvalidTransition(
+            case.reference, "extend the auto-close of", "awaiting a final response"
+        )
+    d = policy.defaults
+    if not 1 <= days <= d.auto_close_extension_max_days:
+        raise InvalidRequest(
+            "days", f"choose between 1 and {d.auto_close_extension_max_days} working days"
+        )
+    left = d.auto_close_extension_total_max_days - case.auto_close_extended_days
+    if days > left:
+        raise InvalidRequest("days", f"only {max(left, 0)} more working days can be added")
+    case.auto_close_on = policy.calendar.add_working_days(case.auto_close_on, days)
+    case.auto_close_extended_days += days
+    case.record("auto_close_extended", now, actor, days=days,
+                auto_close_on=case.auto_close_on.isoformat())
+
+
+def escalation_allowed_from(case: Case) -> date | None:
+    return case.escalation_from_on
+
+
+def escalate(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reason: str,
+             attachment_ids: list[int] | None = None) -> None:
+    if case.state is S.CLOSED:
+        raise EscalationNotAllowed(case.reference, "the case is closed; raise a new linked case")
+    _require_state(case, "escalate", ACTIVE_STATES)
+    if case.escalation_state is not EscalationState.NONE:
+        raise EscalationNotAllowed(case.reference, "the case has already been escalated")
+    assert case.escalation_from_on is not None
+    if policy.calendar.local_date(now) < case.escalation_from_on:
+        raise EscalationNotYetAllowed(case.reference, case.escalation_from_on)
+    if policy.escalation_rule() is EscalationRule.NO_RESPONSE and case.first_response_at:
+        raise EscalationNotAllowed(case.reference, "the service has already responded")
+    case.escalation_state = EscalationState.ESCALATED
+    case.escalated_at = now
+    policy.set_escalation_deadline(case, now)
+    case.record("escalated", now, actor, reason=reason, attachments=attachment_ids or [],
+                escalation_due_on=case.escalation_due_on.isoformat()
+                if case.escalation_due_on else None)
+
+
+def answer_escalation(case: Case, actor: Actor, now: datetime, text: str) -> None:
+    if case.escalation_state is not EscalationState.ESCALATED:
+        raise InvalidTransition(case.reference, "answer the escalation of",
+                                case.escalation_state.value)
+    case.escalation_state = EscalationState.ANSWERED
+    case.escalation_answered_at = now
+    case.record("escalation_answered", now, actor, text=text)
+
+
+def hand_over(case: Case, actor: Actor, now: datetime, to_person_id: str, reason: str) -> None:
+    _require_state(case, "hand over", ACTIVE_STATES)
+    old, case.member_id = case.member_id, to_person_id
+    case.cc_member_ids = [m for m in case.cc_member_ids if m != to_person_id]
+    case.record("handed_over", now, actor, from_person=old, to_person=to_person_id, reason=reason)

@@ -1,0 +1,120 @@
+"""Who may see and do what with a case.
+
+* A member sees the cases they answer for and those they are cc'd on (cc is read-only). A cabinet
+  secretary sees and acts on the cases of the cabinet members they support, recorded as "by X for
+  Cllr Y". Members never see another member's case otherwise ("need to know").
+* An officer sees and acts on cases in their own service areas, and on those of any officer they
+  cover while that officer is on leave. The escalation owner of one of a case's services may act
+  on it and answers its escalation. The member support team sees and may act on every case.
+* Only member support hands a departing member's cases over.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from casestore.config import OfficerRole
+from casestore.directory import Directory, Person
+from casestore.errors import NotPermitted
+from casestore.model import Actor, ActorKind, Case
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    # the member's side
+    SUBMIT = "submit"
+    REQUEST_UPDATE = "request an update on"
+    ADD_INFORMATION = "add information to"
+    MEMBER_CLOSE = "close"
+    MEMBER_REOPEN = "reopen"
+    RATE = "rate"
+    EXTEND_AUTO_CLOSE = "extend the auto-close of"
+    ESCALATE = "escalate"
+    # the officer's side
+    ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    REPLY = "reply to"
+    INTERNAL_NOTE = "add an internal note to"
+    ASK_MEMBER = "ask the member about"
+    REASSIGN = "redirect"
+    ADD_SERVICE = "add a service to"
+    CONVERT_TYPE = "convert the type of"
+    MARK_LONG_TERM = "mark long-term"
+    FINAL_RESPONSE = "give the final response to"
+    OFFICER_CLOSE = "close (as an officer)"
+    OFFICER_REOPEN = "reopen (as an officer)"
+    LOG_FOR_MEMBER = "log on a member's behalf"
+    ANSWER_ESCALATION = "answer the escalation of"
+    HANDOVER = "hand over"
+
+
+MEMBER_ACTIONS = frozenset(
+    {
+        Action.SUBMIT, Action.REQUEST_UPDATE, Action.ADD_INFORMATION, Action.MEMBER_CLOSE,
+        Action.MEMBER_REOPEN, Action.RATE, Action.EXTEND_AUTO_CLOSE, Action.ESCALATE,
+    }
+)
+
+
+def acts_for_member(directory: Directory, actor: Actor, member_id: str) -> bool:
+    """The actor is that member, or a cabinet secretary acting for them."""
+    if actor.person_id == member_id and actor.on_behalf_of in (None, member_id):
+        return True
+    return (
+        actor.on_behalf_of == member_id
+        and member_id in directory.members_for_secretary(actor.person_id)
+    )
+
+
+def officer_covers(directory: Directory, officer: Person, case: Case, on: date) -> bool:
+    """An officer of one of the case's services, their delegate on leave days, or its owner."""
+    services = set(case.services)
+    if services & set(officer.services):
+        return True
+    for absent_id in directory.covered_by(officer.id, on):
+        absent = directory.find(absent_id)
+        if absent is not None and services & set(absent.services):
+            return True
+    return any(directory.escalation_owner(s) == officer.id for s in services)
+
+
+def is_member_support(person: Person) -> bool:
+    return person.kind is ActorKind.OFFICER and person.has_role(OfficerRole.MEMBER_SUPPORT)
+
+
+def may(directory: Directory, actor: Actor, action: Action, case: Case, on: date) -> bool:
+    if actor.kind is ActorKind.SYSTEM:
+        return True
+    person = directory.find(actor.person_id)
+    if person is None:
+        return False
+    if action is Action.VIEW:
+        return (
+            acts_for_member(directory, actor, case.member_id)
+            or (person.kind is ActorKind.MEMBER and person.id in case.cc_member_ids)
+            or (person.kind is ActorKind.OFFICER and (
+                is_member_support(person) or officer_covers(directory, person, case, on)
+            ))
+        )
+    if action in MEMBER_ACTIONS:
+        return acts_for_member(directory, actor, case.member_id)
+    if person.kind is not ActorKind.OFFICER:
+        return False
+    if action is Action.HANDOVER:
+        return is_member_support(person)
+    if action is Action.ANSWER_ESCALATION:
+        return _owns_escalation(directory, person, case, on) or is_member_support(person)
+    return is_member_support(person) or officer_covers(directory, person, case, on)
+
+
+def _owns_escalation(directory: Directory, person: Person, case: Case, on: date) -> bool:
+    owners = {directory.escalation_owner(s) for s in case.services}
+    if person.id in owners:
+        return True
+    return any(o in owners for o in directory.covered_by(person.id, on))
+
+
+def require(directory: Directory, actor: Actor, action: Action, case: Case, on: date) -> None:
+    if not may(directory, actor, action, case, on):
+        raise NotPermitted(actor.person_id, action.value, case.reference)

@@ -1,0 +1,1 @@
+"""The `memberportal` command: composition of the case store, bot, scheduler and manifest."""

@@ -1,0 +1,3 @@
+from memberportal.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,103 @@
+"""The `memberportal` command as an operator uses it, in a subprocess with a clean environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEMO = Path(__file__).resolve().parents[2] / "casestore" / "demo" / "council.toml"
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
+    environ.pop("COUNCIL_CONFIG", None)
+    environ["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "memberportal", *args], cwd=tmp_path, env=environ,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_check_config_accepts_the_demo_council(tmp_path: Path) -> None:
+    result = run(tmp_path, "check-config", str(DEMO))
+    assert result.returncode == 0, result.stderr
+    assert "is valid" in result.stdout and "Mersey Vale" in result.stdout
+
+
+def test_check_config_reports_a_broken_file_clearly_with_status_2(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    text = DEMO.read_text().replace('nation = "ENG"', 'nation = "England"', 1)
+    text = text.replace("response_days = 15", "response_days = 0", 1)
+    broken.write_text(text)
+    result = run(tmp_path, "check-config", str(broken))
+    assert result.returncode == 2
+    assert f"{broken}: council.nation:" in result.stderr
+    assert "response_days: " in result.stderr and "greater than or equal to 1" in result.stderr
+
+
+def test_check_config_on_a_missing_file_says_so(tmp_path: Path) -> None:
+    result = run(tmp_path, "check-config", str(tmp_path / "nope.toml"))
+    assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_a_broken_council_config_in_the_environment_stops_any_command(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[council\nname = 'x'")
+    result = run(tmp_path, "directory", COUNCIL_CONFIG=str(bad))
+    assert result.returncode == 2 and "is not valid TOML" in result.stderr
+
+
+def test_directory_lists_everyone_with_their_teams_identity(tmp_path: Path) -> None:
+    result = run(tmp_path, "directory", "--json")
+    assert result.returncode == 0, result.stderr
+    people = json.loads(result.stdout)
+    leader = next(p for p in people if p["id"] == "sarah-okafor")
+    assert leader["name"] == "Cllr Sarah Okafor" and leader["ward"] == "ashcroft"
+    assert leader["aadObjectId"] and leader["teamsUserId"].startswith("29:")
+    assert {p["kind"] for p in people} == {"member", "officer"}
+    table = run(tmp_path, "directory")
+    assert "Cllr Sarah Okafor" in table.stdout
+
+
+def test_migrate_then_seed_demo_says_what_was_created_and_reseeding_adds_nothing(
+    tmp_path: Path,
+) -> None:
+    migrated = run(tmp_path, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "schema revision 0001" in migrated.stdout
+    seeded = run(tmp_path, "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "14 wards, 42 members, 12 service areas" in seeded.stdout
+    assert "Created 30 demo enquiries" in seeded.stdout
+    again = run(tmp_path, "seed-demo")
+    assert "already seeded" in again.stdout
+    stats = json.loads(run(tmp_path, "stats").stdout)
+    assert sum(stats["by_state"].values()) == 30
+    out = tmp_path / "foi.csv"
+    foi = run(tmp_path, "export-foi", "--out", str(out))
+    assert foi.returncode == 0, foi.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == "member,ward,year,cases_raised"
+    assert sum(int(line.rsplit(",", 1)[1]) for line in lines[1:]) == 30
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL"),
+        ("PORT", "eighty", "PORT"),
+        ("MicrosoftAppType", "Personal", "MicrosoftAppType"),
+    ],
+)
+def test_bad_settings_are_named_with_status_2(
+    tmp_path: Path, key: str, value: str, message: str
+) -> None:
+    result = run(tmp_path, "directory", **{key: value})
+    assert result.returncode == 2
+    assert message in result.stderr

@@ -1,0 +1,73 @@
+"""The outbox: one row per dedupe key, claimed by one worker at a time, retried or dead-lettered."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from casestore.db.store import Store
+from tests.store.helpers import MONDAY
+
+
+async def _queue(store: Store, key: str) -> bool:
+    async with store.transaction() as uow:
+        return await uow.outbox.add(dedupe_key=key, kind="ack-due", recipient="thread:roads",
+                                    payload={"reference": "ENQ-2026-000001"}, now=MONDAY)
+
+
+async def test_the_same_dedupe_key_is_queued_once(store: Store) -> None:
+    assert await _queue(store, "ENQ-2026-000001:ack-due:2026-11-24")
+    assert not await _queue(store, "ENQ-2026-000001:ack-due:2026-11-24")
+    async with store.transaction() as uow:
+        assert len(await uow.outbox.all()) == 1
+
+
+async def test_two_workers_claiming_at_once_never_take_the_same_message(store: Store) -> None:
+    for i in range(40):
+        await _queue(store, f"key-{i}")
+
+    async def claim(worker: str) -> list[int]:
+        taken: list[int] = []
+        while True:
+            async with store.transaction() as uow:
+                batch = await uow.outbox.claim(worker=worker, now=MONDAY, limit=3)
+            if not batch:
+                return taken
+            for message in batch:
+                async with store.transaction() as uow:
+                    assert await uow.outbox.mark_sent(message.id, worker=worker, now=MONDAY)
+                taken.append(message.id)
+
+    a, b = await asyncio.gather(claim("a"), claim("b"))
+    assert len(a) + len(b) == 40
+    assert not set(a) & set(b)
+
+
+async def test_a_failed_message_is_retried_later_then_dead_lettered(store: Store) -> None:
+    await _queue(store, "k")
+    async with store.transaction() as uow:
+        [message] = await uow.outbox.claim(worker="w", now=MONDAY)
+        await uow.outbox.mark_failed(message.id, worker="w", now=MONDAY, error="HTTP 503",
+                                     retry_at=MONDAY + timedelta(minutes=1))
+    async with store.transaction() as uow:
+        assert await uow.outbox.claim(worker="w", now=MONDAY) == []
+        [again] = await uow.outbox.claim(worker="w", now=MONDAY + timedelta(minutes=2))
+        assert again.attempts == 1 and again.last_error == "HTTP 503"
+        await uow.outbox.mark_failed(again.id, worker="w", now=MONDAY, error="HTTP 503",
+                                     retry_at=None)
+    async with store.transaction() as uow:
+        [dead] = await uow.outbox.by_status("dead")
+        assert dead.attempts == 2
+
+
+async def test_a_claim_whose_worker_died_is_taken_again_after_its_lease(store: Store) -> None:
+    await _queue(store, "k")
+    async with store.transaction() as uow:
+        [message] = await uow.outbox.claim(worker="dead-worker", now=MONDAY, lease_s=60)
+    async with store.transaction() as uow:
+        assert await uow.outbox.claim(worker="w", now=MONDAY + timedelta(seconds=30)) == []
+        [retaken] = await uow.outbox.claim(worker="w", now=MONDAY + timedelta(seconds=61))
+    assert retaken.id == message.id
+    async with store.transaction() as uow:
+        assert not await uow.outbox.mark_sent(message.id, worker="dead-worker", now=MONDAY)
+        assert await uow.outbox.mark_sent(message.id, worker="w", now=MONDAY)
