@@ -209,6 +209,7 @@ def reopen(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reason: s
         setattr(case, attr, None)
     case.escalation_state = EscalationState.NONE
     case.auto_close_extended_days = 0
+    case.rating, case.rating_comment = None, ""  # the next final response may be rated afresh
     policy.set_deadlines(case, now)
     case.record("reopened", now, actor, reason=reason, by_member=by_member)
 

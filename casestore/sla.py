@@ -90,7 +90,9 @@ class SlaPolicy:
         case.response_due_on = add(start, f.response_days + extra)
         if case.expected_works_on is None:
             case.completion_due_on = add(start, f.completion_days + extra)
-        case.escalation_from_on = add(start, f.escalation_after_days + 1 + extra)
+        # Never before the response is due, whatever the two figures (a 15-day service).
+        after = max(f.escalation_after_days, f.response_days)
+        case.escalation_from_on = add(start, after + 1 + extra)
 
     def restart_acknowledge(self, case: Case, at: datetime) -> None:
         """A new service (after a redirect) or a reopened case must be acknowledged again."""
@@ -147,16 +149,18 @@ class SlaPolicy:
         return DeadlineStatus.ON_TRACK
 
     def case_statuses(self, case: Case, now: datetime) -> dict[str, DeadlineStatus | None]:
+        """A closed case stops every clock: what was not done by then is judged at closing."""
         paused = case.is_paused
-        done_completion = case.closed_at or case.final_response_at
+        closed = case.closed_at
         return {
-            "acknowledge": self.status(case.acknowledge_due_on, case.acknowledged_at, now),
+            "acknowledge": self.status(
+                case.acknowledge_due_on, case.acknowledged_at or closed, now),
             "response": self.status(
-                case.response_due_on, case.first_response_at, now, paused=paused),
+                case.response_due_on, case.first_response_at or closed, now, paused=paused),
             "completion": self.status(
-                case.completion_due_on, done_completion, now, paused=paused),
+                case.completion_due_on, closed or case.final_response_at, now, paused=paused),
             "escalation": self.status(
-                case.escalation_due_on, case.escalation_answered_at, now
+                case.escalation_due_on, case.escalation_answered_at or closed, now
             ) if case.escalated_at else None,
         }
 

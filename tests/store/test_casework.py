@@ -121,7 +121,8 @@ async def test_the_whole_life_of_a_case(casework: Casework) -> None:
     assert closed.case.state is CaseState.CLOSED
     reopened = await casework.reopen(ref, actor=member(SARAH), now=now + timedelta(days=10),
                                      reason="It has broken up again")
-    assert reopened.case.state is CaseState.REOPENED and reopened.case.rating == 5
+    # the old rating stays on the timeline; the next final response can be rated afresh
+    assert reopened.case.state is CaseState.REOPENED and reopened.case.rating is None
     timeline = [e.event.kind for e in await casework.timeline(reopened.case)]
     assert timeline == ["submitted", "acknowledged", "replied", "noted",
                         "final_response_given", "rated", "closed", "reopened"]

@@ -1,0 +1,264 @@
+"""Who may see and do what with a case: members, cc'd colleagues, cabinet secretaries, officers,
+their delegates on leave, escalation owners, member support and the system.
+
+The case is a roads case of Cllr Michael Oyelaran (Lockside), with his ward colleague Cllr Debbie
+Roscoe cc'd.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from casestore.config import CouncilConfig
+from casestore.directory import Directory
+from casestore.errors import NotPermitted
+from casestore.model import SYSTEM, Actor, ActorKind, Case, CaseState
+from casestore.permissions import Action, acts_for_member, may, require
+from tests.unit.conftest import (
+    MEMBER_ID,
+    MEMBER_SUPPORT_ID,
+    OTHER_MEMBER_ID,
+    OTHER_SECRETARY_ID,
+    PLANNING_ESCALATION_OWNER_ID,
+    PLANNING_OFFICER_ID,
+    ROADS_ESCALATION_OWNER_ID,
+    ROADS_OFFICER_ID,
+    SECRETARY_ID,
+    WARD_COLLEAGUE_ID,
+    CaseIn,
+)
+
+A = Action
+ON = date(2026, 12, 2)  # nobody in the demo council is on leave
+ROADS_LEAVE = (date(2026, 11, 16), date(2026, 11, 27))  # gareth-prescott, in the demo council
+MEMBER_SIDE = [A.VIEW, A.REQUEST_UPDATE, A.ADD_INFORMATION, A.MEMBER_CLOSE, A.MEMBER_REOPEN,
+               A.RATE, A.EXTEND_AUTO_CLOSE, A.ESCALATE]
+OFFICER_SIDE = [A.ACKNOWLEDGE, A.ASSIGN, A.REPLY, A.INTERNAL_NOTE, A.ASK_MEMBER, A.REASSIGN,
+                A.ADD_SERVICE, A.CONVERT_TYPE, A.MARK_LONG_TERM, A.FINAL_RESPONSE,
+                A.OFFICER_CLOSE, A.OFFICER_REOPEN, A.LOG_FOR_MEMBER]
+
+
+def member(person_id: str, on_behalf_of: str | None = None) -> Actor:
+    return Actor(person_id, ActorKind.MEMBER, on_behalf_of)
+
+
+def officer(person_id: str, on_behalf_of: str | None = None) -> Actor:
+    return Actor(person_id, ActorKind.OFFICER, on_behalf_of)
+
+
+@pytest.fixture
+def case(case_in: CaseIn) -> Case:
+    return case_in(CaseState.ACKNOWLEDGED, cc_member_ids=[WARD_COLLEAGUE_ID])
+
+
+def allowed(directory: Directory, actor: Actor, case: Case, on: date = ON) -> set[Action]:
+    return {action for action in Action if may(directory, actor, action, case, on)}
+
+
+# -- members ---------------------------------------------------------------------------------------
+
+
+def test_a_member_sees_and_acts_on_their_own_case_but_does_no_officer_work(
+    directory: Directory, case: Case,
+) -> None:
+    assert allowed(directory, member(MEMBER_ID), case) == {A.SUBMIT, *MEMBER_SIDE}
+
+
+def test_a_ccd_colleague_may_view_but_not_act(directory: Directory, case: Case) -> None:
+    assert allowed(directory, member(WARD_COLLEAGUE_ID), case) == {A.VIEW}
+
+
+def test_another_member_may_not_even_view(directory: Directory, case: Case) -> None:
+    assert allowed(directory, member(OTHER_MEMBER_ID), case) == set()
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        pytest.param(member(WARD_COLLEAGUE_ID, on_behalf_of=MEMBER_ID), id="colleague-claiming"),
+        pytest.param(member(MEMBER_ID, on_behalf_of=OTHER_MEMBER_ID), id="acting-for-another"),
+        pytest.param(member("nobody-at-all"), id="unknown-person"),
+    ],
+)
+def test_nobody_gains_a_members_rights_by_claiming_to_act_for_them(
+    actor: Actor, directory: Directory, case: Case,
+) -> None:
+    assert allowed(directory, actor, case) - {A.VIEW} == set()
+    assert not may(directory, actor, A.ESCALATE, case, ON)
+
+
+# -- cabinet secretaries -----------------------------------------------------------------------
+
+
+def test_a_cabinet_secretary_acts_for_their_cabinet_member_when_acting_on_their_behalf(
+    directory: Directory, case: Case,
+) -> None:
+    secretary = officer(SECRETARY_ID, on_behalf_of=MEMBER_ID)
+    assert allowed(directory, secretary, case) == {A.SUBMIT, *MEMBER_SIDE}
+    assert acts_for_member(directory, secretary, MEMBER_ID)
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        pytest.param(officer(SECRETARY_ID), id="not-on-anyones-behalf"),
+        pytest.param(officer(SECRETARY_ID, on_behalf_of=OTHER_MEMBER_ID), id="for-another-member"),
+        pytest.param(officer(OTHER_SECRETARY_ID, on_behalf_of=MEMBER_ID), id="another-secretary"),
+    ],
+)
+def test_a_cabinet_secretary_has_no_rights_otherwise(
+    actor: Actor, directory: Directory, case: Case,
+) -> None:
+    assert allowed(directory, actor, case) == set()
+
+
+def test_a_secretary_for_the_leader_acts_on_the_leaders_cases_only(
+    directory: Directory, case_in: CaseIn,
+) -> None:
+    leaders_case = case_in(CaseState.OPEN, member_id=OTHER_MEMBER_ID, raised_by_id=OTHER_MEMBER_ID,
+                           ward_id="ashcroft")
+    assert may(directory, officer(OTHER_SECRETARY_ID, on_behalf_of=OTHER_MEMBER_ID), A.ESCALATE,
+               leaders_case, ON)
+
+
+# -- officers --------------------------------------------------------------------------------------
+
+
+def test_an_officer_of_the_service_works_the_case_but_neither_answers_escalations_nor_hands_over(
+    directory: Directory, case: Case,
+) -> None:
+    assert allowed(directory, officer(ROADS_OFFICER_ID), case) == {A.VIEW, *OFFICER_SIDE}
+
+
+def test_an_officer_of_another_service_is_refused(directory: Directory, case: Case) -> None:
+    assert allowed(directory, officer(PLANNING_OFFICER_ID), case) == set()
+
+
+def test_an_officer_of_a_second_service_on_the_case_works_it_too(
+    directory: Directory, case: Case,
+) -> None:
+    case.services.append("planning")
+    assert may(directory, officer(PLANNING_OFFICER_ID), A.REPLY, case, ON)
+
+
+def test_the_escalation_owner_works_the_case_and_answers_its_escalation(
+    directory: Directory, case: Case,
+) -> None:
+    assert allowed(directory, officer(ROADS_ESCALATION_OWNER_ID), case) == {
+        A.VIEW, *OFFICER_SIDE, A.ANSWER_ESCALATION}
+
+
+def test_escalation_ownership_alone_is_enough_even_without_the_service(
+    council_with: Callable[..., CouncilConfig], case: Case,
+) -> None:
+    def owner_heads_no_service(data: dict[str, Any]) -> None:
+        owner = next(o for o in data["officers"] if o["id"] == ROADS_ESCALATION_OWNER_ID)
+        owner["services"] = []
+
+    directory = Directory.from_config(council_with(owner_heads_no_service))
+    assert allowed(directory, officer(ROADS_ESCALATION_OWNER_ID), case) == {
+        A.VIEW, *OFFICER_SIDE, A.ANSWER_ESCALATION}
+
+
+def test_the_escalation_owner_of_another_service_may_not_answer(
+    directory: Directory, case: Case,
+) -> None:
+    assert allowed(directory, officer(PLANNING_ESCALATION_OWNER_ID), case) == set()
+
+
+# -- delegates on leave days -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cover_from_street_lighting(
+    council_with: Callable[..., CouncilConfig],
+) -> Directory:
+    """The demo council's roads leave (gareth-prescott, 16-27 November 2026) is covered by a
+    roads colleague, who can act anyway; here a street-lighting officer covers it instead, so
+    that only the delegation can give them the case. The roads escalation owner is also away
+    that fortnight, covered by the planning escalation owner."""
+
+    def change(data: dict[str, Any]) -> None:
+        roads_leave = next(d for d in data["delegations"]
+                           if d["kind"] == "leave" and d["officer"] == ROADS_OFFICER_ID)
+        roads_leave["delegate"] = "colin-hesketh"
+        data["delegations"].append({
+            "kind": "leave", "officer": ROADS_ESCALATION_OWNER_ID,
+            "delegate": PLANNING_ESCALATION_OWNER_ID,
+            "starts_on": ROADS_LEAVE[0], "ends_on": ROADS_LEAVE[1],
+        })
+
+    return Directory.from_config(council_with(change))
+
+
+def test_the_demo_council_has_the_roads_leave_delegation(directory: Directory) -> None:
+    for day, delegate in [(date(2026, 11, 15), None), (ROADS_LEAVE[0], "leanne-moorcroft"),
+                          (ROADS_LEAVE[1], "leanne-moorcroft"), (date(2026, 11, 28), None)]:
+        assert directory.delegate_for(ROADS_OFFICER_ID, day) == delegate
+
+
+@pytest.mark.parametrize(
+    ("on", "covers"),
+    [
+        (date(2026, 11, 15), False),
+        (ROADS_LEAVE[0], True),
+        (date(2026, 11, 20), True),
+        (ROADS_LEAVE[1], True),
+        (date(2026, 11, 28), False),
+    ],
+)
+def test_a_delegate_acts_only_on_the_leave_dates_of_the_officer_they_cover(
+    on: date, covers: bool, cover_from_street_lighting: Directory, case: Case,
+) -> None:
+    delegate = officer("colin-hesketh")
+    expected = {A.VIEW, *OFFICER_SIDE} if covers else set()
+    assert allowed(cover_from_street_lighting, delegate, case, on) == expected
+
+
+@pytest.mark.parametrize(("on", "answers"), [(ROADS_LEAVE[0], True), (date(2026, 11, 28), False)])
+def test_the_delegate_of_an_escalation_owner_answers_escalations_only_while_covering(
+    on: date, answers: bool, cover_from_street_lighting: Directory, case: Case,
+) -> None:
+    assert may(cover_from_street_lighting, officer(PLANNING_ESCALATION_OWNER_ID),
+               A.ANSWER_ESCALATION, case, on) is answers
+
+
+# -- member support and the system -----------------------------------------------------------------
+
+
+def test_member_support_sees_and_works_every_case_and_alone_may_hand_over(
+    directory: Directory, case: Case,
+) -> None:
+    assert allowed(directory, officer(MEMBER_SUPPORT_ID), case) == {
+        A.VIEW, *OFFICER_SIDE, A.ANSWER_ESCALATION, A.HANDOVER}
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [member(MEMBER_ID), officer(ROADS_OFFICER_ID), officer(ROADS_ESCALATION_OWNER_ID),
+     officer(SECRETARY_ID, on_behalf_of=MEMBER_ID)],
+    ids=["the-member", "the-officer", "the-escalation-owner", "the-secretary"],
+)
+def test_nobody_but_member_support_hands_a_case_over(
+    actor: Actor, directory: Directory, case: Case,
+) -> None:
+    assert not may(directory, actor, A.HANDOVER, case, ON)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_the_system_may_do_everything(action: Action, directory: Directory, case: Case) -> None:
+    assert may(directory, SYSTEM, action, case, ON)
+
+
+def test_a_refusal_names_the_person_the_action_and_the_case(
+    directory: Directory, case: Case,
+) -> None:
+    with pytest.raises(NotPermitted) as refused:
+        require(directory, officer(PLANNING_OFFICER_ID), A.REPLY, case, ON)
+    assert (refused.value.person_id, refused.value.action, refused.value.reference) == (
+        PLANNING_OFFICER_ID, "reply to", case.reference)
+    require(directory, officer(ROADS_OFFICER_ID), A.REPLY, case, ON)
