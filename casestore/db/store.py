@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from casestore.db.engine import create_engine
 from casestore.db.repository import CaseRepository
 from casestore.db.tables import conversation_refs, idempotency_keys, metadata, outbox
+from casestore.db.threads import ThreadRepository
 
 
 def _insert(conn: AsyncConnection) -> Any:
@@ -204,6 +205,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(conn)
         self.refs = ConversationRefs(conn)
         self.idempotency = IdempotencyKeys(conn)
+        self.threads = ThreadRepository(conn)
 
 
 class Store:

@@ -203,3 +203,17 @@ reference_counters = Table(
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("last_value", Integer, nullable=False),
 )
+
+case_threads = Table(
+    "case_threads",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", String(64), primary_key=True),
+    Column("channel_id", String(200), nullable=False),
+    Column("root_message_id", String(100), nullable=False),
+    Column("conversation_id", String(400), nullable=False),
+    Column("card_activity_id", String(100), nullable=False),
+    Column("service_url", String(300), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("channel_id", "root_message_id", name="uq_case_threads_channel_root"),
+)

@@ -1,0 +1,183 @@
+"""The Teams activity handler: who is talking, where, and which flow answers.
+
+Personal chat belongs to members (and cabinet secretaries) through `MemberFlows`; channel threads
+and officers' personal chats belong to `OfficerFlows`. Card buttons are `Action.Execute`
+(Universal Actions): their verb's prefix (`member.` / `officer.`) picks the flow, and the card a
+flow returns replaces the card in place. Every turn stores the sender's conversation reference for
+proactive messages, and a re-delivered activity (same id) is answered once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccount
+from botbuilder.schema.teams import TeamsChannelAccount
+
+from casestore.casework import Casework
+from casestore.config import CouncilConfig, OfficerRole
+from casestore.directory import Directory, Person
+from casestore.model import ActorKind
+from dialogs.format import card, text_block
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Card = dict[str, Any]
+
+UNKNOWN_USER = (
+    "Sorry, I don't recognise your Teams account as a councillor or officer of this council, "
+    "so I can't show you any enquiries. If you think this is wrong, please contact the "
+    "member support team."
+)
+
+
+@dataclass
+class BotContext:
+    """What every flow needs, built once at start-up."""
+
+    casework: Casework
+    config: CouncilConfig
+    directory: Directory
+    clock: Clock
+
+    @property
+    def store(self) -> Any:
+        return self.casework.store
+
+
+class Flows(Protocol):
+    async def on_message(self, turn: TurnContext, person: Person) -> None: ...
+
+    async def on_action(self, turn: TurnContext, person: Person, verb: str,
+                        data: dict[str, Any]) -> Card | None: ...
+
+    async def on_welcome(self, turn: TurnContext, person: Person) -> None: ...
+
+
+def card_activity(content: Card, text: str | None = None) -> Activity:
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(content))
+    if text:
+        activity.text = text
+    return activity
+
+
+def conversation_type(turn: TurnContext) -> str:
+    return (turn.activity.conversation.conversation_type or "personal") if \
+        turn.activity.conversation else "personal"
+
+
+def uses_member_flows(person: Person) -> bool:
+    return person.kind is ActorKind.MEMBER or person.has_role(OfficerRole.CABINET_SECRETARY)
+
+
+class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
+    def __init__(self, ctx: BotContext, *, members: Flows, officers: Flows) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.members = members
+        self.officers = officers
+
+    # -- who and where ------------------------------------------------------------------------
+    def identify(self, account: ChannelAccount | None) -> Person | None:
+        if account is None:
+            return None
+        return self.ctx.directory.by_aad_object_id(
+            getattr(account, "aad_object_id", None)
+        ) or self.ctx.directory.by_teams_user_id(account.id)
+
+    def _flows_for(self, turn: TurnContext, person: Person) -> Flows:
+        if conversation_type(turn) == "personal" and uses_member_flows(person):
+            return self.members
+        return self.officers
+
+    async def _remember(self, turn: TurnContext, person: Person) -> None:
+        reference = TurnContext.get_conversation_reference(turn.activity).serialize()
+        now = self.ctx.clock()
+        key = f"person:{person.id}" if conversation_type(turn) == "personal" else \
+            f"conversation:{turn.activity.conversation.id}"
+        async with self.ctx.store.transaction() as uow:
+            await uow.refs.put(key, reference, now)
+
+    async def _first_delivery(self, turn: TurnContext) -> bool:
+        """False when Teams re-delivers an activity we have already answered."""
+        activity_id = turn.activity.id
+        if not activity_id:
+            return True
+        async with self.ctx.store.transaction() as uow:
+            return await uow.idempotency.claim(f"activity:{activity_id}", self.ctx.clock()) is None
+
+    # -- activities -------------------------------------------------------------------------
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        person = self.identify(turn_context.activity.from_property)
+        if person is None:
+            log.info("refused message from an unknown account (activity %s)",
+                     turn_context.activity.id)
+            await turn_context.send_activity(UNKNOWN_USER)
+            return
+        if not await self._first_delivery(turn_context):
+            log.info("activity %s was delivered again; already answered", turn_context.activity.id)
+            return
+        await self._remember(turn_context, person)
+        value = turn_context.activity.value
+        if isinstance(value, dict) and value.get("verb"):  # a legacy Action.Submit
+            data = {k: v for k, v in value.items() if k != "verb"}
+            answer = await self._dispatch(turn_context, person, str(value["verb"]), data)
+            if answer is not None:
+                await turn_context.send_activity(card_activity(answer))
+            return
+        await self._flows_for(turn_context, person).on_message(turn_context, person)
+
+    async def on_adaptive_card_invoke(self, turn_context: TurnContext, invoke_value: Any) -> Any:
+        person = self.identify(turn_context.activity.from_property)
+        if person is None:
+            return _card_response(_message_card(UNKNOWN_USER))
+        await self._remember(turn_context, person)
+        action = invoke_value.action
+        verb = getattr(action, "verb", None) or ""
+        data = dict(getattr(action, "data", None) or {})
+        answer = await self._dispatch(turn_context, person, verb, data)
+        return _card_response(answer if answer is not None else _message_card("Done."))
+
+    async def _dispatch(self, turn: TurnContext, person: Person, verb: str,
+                        data: dict[str, Any]) -> Card | None:
+        if verb.startswith("member."):
+            return await self.members.on_action(turn, person, verb, data)
+        if verb.startswith("officer."):
+            return await self.officers.on_action(turn, person, verb, data)
+        log.warning("unknown card verb %r (activity %s)", verb, turn.activity.id)
+        return _message_card("Sorry, that button is no longer available. Type **help** to start.")
+
+    async def on_teams_members_added(
+        self, teams_members_added: list[TeamsChannelAccount], team_info: Any,
+        turn_context: TurnContext,
+    ) -> None:
+        for account in teams_members_added:
+            if account.id == turn_context.activity.recipient.id:
+                continue  # the bot itself was added to a team: nothing to say
+            person = self.identify(account)
+            if person is not None and conversation_type(turn_context) == "personal":
+                await self._remember(turn_context, person)
+                await self._flows_for(turn_context, person).on_welcome(turn_context, person)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        person = self.identify(turn_context.activity.from_property)
+        if person is not None and conversation_type(turn_context) == "personal":
+            await self._remember(turn_context, person)
+            await self._flows_for(turn_context, person).on_welcome(turn_context, person)
+
+
+def _message_card(text: str) -> Card:
+    return card([text_block(text)])
+
+
+def _card_response(content: Card) -> AdaptiveCardInvokeResponse:
+    return AdaptiveCardInvokeResponse(
+        status_code=200, type="application/vnd.microsoft.card.adaptive", value=content
+    )
