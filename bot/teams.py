@@ -104,6 +104,8 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
             f"conversation:{turn.activity.conversation.id}"
         async with self.ctx.store.transaction() as uow:
             await uow.refs.put(key, reference, now)
+            if turn.activity.service_url:  # where proactive posts to channels go
+                await uow.refs.put("service-url", {"serviceUrl": turn.activity.service_url}, now)
 
     async def _first_delivery(self, turn: TurnContext) -> bool:
         """False when Teams re-delivers an activity we have already answered."""

@@ -8,7 +8,7 @@ from casestore import lifecycle
 from casestore.config import OfficerRole
 from casestore.db.repository import CaseFilter
 from casestore.errors import InvalidRequest, NotPermitted
-from casestore.model import ACTIVE_STATES, Actor, ActorKind, Case
+from casestore.model import ACTIVE_STATES, SYSTEM, Actor, ActorKind, Case
 from casestore.permissions import Action, is_member_support
 from casestore.services import MemberCasework, Outcome, Page
 
@@ -114,6 +114,24 @@ class Casework(MemberCasework):
         return await self._act(reference, actor, Action.ANSWER_ESCALATION, now,
                                lambda c: lifecycle.answer_escalation(c, actor, now, text),
                                idempotency_key=idempotency_key)
+
+    async def record_message_change(
+        self, reference: str, *, actor: Actor, now: datetime, change: str, message_id: str,
+        text: str = "", idempotency_key: str | None = None,
+    ) -> Outcome:
+        """A thread message was edited or deleted in Teams; the timeline keeps both versions."""
+        text = self._text("text", text, required=False)
+        return await self._act(
+            reference, actor, Action.INTERNAL_NOTE, now,
+            lambda c: lifecycle.record_message_change(c, actor, now, change=change,
+                                                      message_id=message_id, text=text),
+            idempotency_key=idempotency_key)
+
+    async def auto_close(self, reference: str, *, now: datetime) -> Outcome:
+        """The scheduler closes a case whose auto-close date has come (the member is told)."""
+        today = self.calendar.local_date(now)
+        return await self._act(reference, SYSTEM, Action.OFFICER_CLOSE, now,
+                               lambda c: lifecycle.auto_close(c, SYSTEM, now, today))
 
     async def list_for_officer(self, *, actor: Actor, now: datetime,
                                flt: CaseFilter | None = None, offset: int = 0,

@@ -99,8 +99,11 @@ class Council(_Strict):
     closure_days: tuple[date, ...] = ()
     tenant_id: str = Field(default="", max_length=64)
     internal_prefix: str = Field(default="internal:", min_length=1, max_length=20)
+    digest_time: time = time(8, 30)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
 
-    @field_validator("cutoff", "working_hours_start", "working_hours_end", mode="before")
+    @field_validator("cutoff", "working_hours_start", "working_hours_end", "digest_time",
+                     mode="before")
     @classmethod
     def _parse_hhmm(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -285,3 +285,12 @@ def hand_over(case: Case, actor: Actor, now: datetime, to_person_id: str, reason
     old, case.member_id = case.member_id, to_person_id
     case.cc_member_ids = [m for m in case.cc_member_ids if m != to_person_id]
     case.record("handed_over", now, actor, from_person=old, to_person=to_person_id, reason=reason)
+
+
+def record_message_change(case: Case, actor: Actor, now: datetime, *, change: str,
+                          message_id: str, text: str = "") -> None:
+    """An officer edited or deleted a message in the case thread: kept on the timeline."""
+    if change not in ("edited", "deleted"):
+        raise InvalidRequest("change", "must be 'edited' or 'deleted'")
+    _require_state(case, f"record a {change} message on", frozenset(CaseState) - {S.DRAFT})
+    case.record(f"message_{change}", now, actor, message_id=message_id, text=text)

@@ -38,5 +38,6 @@ Renderer = Callable[[NoticeContext], Card]
 def renderer_for(kind: str) -> Renderer | None:
     from dialogs.member_notices import MEMBER_NOTICES
     from dialogs.officer_notices import OFFICER_NOTICES
+    from dialogs.scheduler_notices import SCHEDULER_NOTICES
 
-    return MEMBER_NOTICES.get(kind) or OFFICER_NOTICES.get(kind)
+    return MEMBER_NOTICES.get(kind) or OFFICER_NOTICES.get(kind) or SCHEDULER_NOTICES.get(kind)

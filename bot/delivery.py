@@ -1,0 +1,239 @@
+"""Outbox delivery: send what the case store queued, through the Bot Connector, exactly once.
+
+A worker claims due rows (a lease, `FOR UPDATE SKIP LOCKED` on PostgreSQL), renders each with
+its card renderer, resolves the address at send time (an officer on leave -> their delegate;
+`thread:<service>` -> the case's thread, created with the case card if it has none yet), sends,
+and marks the row sent. A failure is retried with exponential backoff and, after `max_attempts`,
+dead-lettered where the digest shows it. Rows are never sent twice by two workers; a worker that
+dies mid-send leaves its rows to be re-claimed after the lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from sqlalchemy import select
+
+from bot.teams import BotContext, card_activity
+from casestore.db.store import OutboxMessage, UnitOfWork
+from casestore.db.tables import cases
+from casestore.db.threads import Thread, split_conversation_id, thread_conversation_id
+from casestore.model import Case
+from dialogs.notices import NoticeContext, renderer_for
+
+log = logging.getLogger(__name__)
+
+SERVICE_URL_KEY = "service-url"
+
+
+class DeliveryError(Exception):
+    """A message that cannot be sent now (no conversation yet, connector error...)."""
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+
+
+class OutboxDelivery:
+    def __init__(
+        self, ctx: BotContext, adapter: BotAdapter, *, app_id: str = "",
+        worker_id: str | None = None, max_attempts: int = 8, backoff_base_s: float = 30.0,
+        default_service_url: str = "", batch_size: int = 20,
+    ) -> None:
+        self.ctx = ctx
+        self.adapter = adapter
+        self.app_id = app_id
+        self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:8]}"
+        self.max_attempts = max_attempts
+        self.backoff_base_s = backoff_base_s
+        self.default_service_url = default_service_url
+        self.batch_size = batch_size
+
+    async def deliver_due(self, now: datetime | None = None) -> DeliveryReport:
+        """Deliver every row due now, batch by batch, until none is left."""
+        report = DeliveryReport()
+        while True:
+            now_ = now or self.ctx.clock()
+            async with self.ctx.store.transaction() as uow:
+                batch = await uow.outbox.claim(worker=self.worker_id, now=now_,
+                                               limit=self.batch_size)
+                loaded = await _cases_by_id(uow, [m.case_id for m in batch if m.case_id])
+            if not batch:
+                return report
+            for message in batch:
+                await self._deliver_one(message, loaded.get(message.case_id or -1), now_, report)
+
+    async def _deliver_one(self, message: OutboxMessage, case: Case | None, now: datetime,
+                           report: DeliveryReport) -> None:
+        try:
+            await self._send(message, case, now)
+        except Exception as exc:  # every failure is retried or dead-lettered, never lost
+            attempts = message.attempts + 1
+            retry_at = None if attempts >= self.max_attempts else now + timedelta(
+                seconds=min(self.backoff_base_s * 2 ** (attempts - 1), 3600))
+            log.warning("outbox %s (%s to %s) failed, attempt %d: %s", message.id, message.kind,
+                        message.recipient.split(":")[0], attempts, type(exc).__name__)
+            async with self.ctx.store.transaction() as uow:
+                await uow.outbox.mark_failed(message.id, worker=self.worker_id, now=now,
+                                             error=f"{type(exc).__name__}: {exc}",
+                                             retry_at=retry_at)
+            (report.retried if retry_at else report.dead).append(message.id)
+            return
+        async with self.ctx.store.transaction() as uow:
+            if await uow.outbox.mark_sent(message.id, worker=self.worker_id, now=now):
+                report.sent.append(message.id)
+
+    def _today(self, now: datetime) -> date:
+        return self.ctx.casework.calendar.local_date(now)
+
+    # -- rendering and addressing -------------------------------------------------------------
+    def render(self, message: OutboxMessage, case: Case | None, now: datetime,
+               kind: str | None = None) -> dict[str, Any]:
+        kind = kind or message.kind
+        renderer = renderer_for(kind)
+        if renderer is None:
+            raise DeliveryError(f"no card for the kind {kind!r}")
+        return renderer(NoticeContext(
+            case=case, kind=kind, payload=message.payload, recipient=message.recipient,
+            config=self.ctx.config, directory=self.ctx.directory,
+            policy=self.ctx.casework.policy, now=now))
+
+    async def _send(self, message: OutboxMessage, case: Case | None, now: datetime) -> None:
+        scheme, _, target = message.recipient.partition(":")
+        if scheme == "person":
+            await self._to_person(target, self.render(message, case, now), self._today(now))
+        elif scheme == "thread":
+            if case is None:
+                raise DeliveryError("a thread message without a case")
+            await self._to_thread(message, case, target, now)
+        elif scheme == "escalation":
+            service = self.ctx.config.service(target)
+            card = self.render(message, case, now)
+            if service.escalation_delivery == "personal" or not service.escalation_channel_id:
+                await self._to_person(service.escalation_owner, card, self._today(now))
+            else:
+                await self._new_channel_post(service.escalation_channel_id, card)
+        elif scheme == "support":
+            await self._new_channel_post(self.ctx.config.member_support_channel_id,
+                                         self.render(message, case, now))
+        else:
+            raise DeliveryError(f"unknown recipient {message.recipient!r}")
+
+    async def _service_url(self) -> str:
+        async with self.ctx.store.transaction() as uow:
+            stored = await uow.refs.get(SERVICE_URL_KEY)
+        url = (stored or {}).get("serviceUrl") or self.default_service_url
+        if not url:
+            raise DeliveryError("no Teams service URL is known yet (no activity received)")
+        return str(url)
+
+    async def _to_person(self, person_id: str, content: dict[str, Any], today: date) -> None:
+        person = self.ctx.directory.get(person_id)
+        delegate = self.ctx.directory.delegate_for(person.id, today)
+        if delegate:
+            person = self.ctx.directory.get(delegate)
+        async with self.ctx.store.transaction() as uow:
+            stored = await uow.refs.get(f"person:{person.id}")
+        if stored is not None:
+            reference = ConversationReference().deserialize(stored)
+            await self._continue(reference, card_activity(content))
+            return
+        # No chat yet: open a 1:1 conversation (works once the app is installed for them).
+        params = ConversationParameters(
+            is_group=False, bot=ChannelAccount(id=self.app_id or "bot"),
+            members=[ChannelAccount(id=person.teams_user_id)],
+            tenant_id=self.ctx.config.council.tenant_id or None,
+            activity=card_activity(content),
+        )
+        await self._create(params)
+
+    async def _to_thread(self, message: OutboxMessage, case: Case, service_id: str,
+                         now: datetime) -> None:
+        assert case.id is not None
+        async with self.ctx.store.transaction() as uow:
+            thread = await uow.threads.get(case.id, service_id)
+        if thread is None:
+            root_card = self.render(message, case, now, kind="case-opened")
+            thread = await self._open_thread(case, service_id, root_card, now)
+            if message.kind == "case-opened":
+                return  # the thread's root post is the case card itself
+        content = self.render(message, case, now)
+        reference = ConversationReference(
+            channel_id="msteams", service_url=thread.service_url,
+            conversation=ConversationAccount(id=thread.conversation_id, is_group=True,
+                                             conversation_type="channel"),
+            bot=ChannelAccount(id=self.app_id or "bot"),
+        )
+        await self._continue(reference, card_activity(content))
+
+    async def _open_thread(self, case: Case, service_id: str, root_card: dict[str, Any],
+                           now: datetime) -> Thread:
+        assert case.id is not None
+        channel_id = self.ctx.config.service(service_id).channel_id
+        service_url = await self._service_url()
+        conversation_id, activity_id = await self._create(
+            _channel_post(channel_id, root_card, self.ctx.config.council.tenant_id),
+            service_url=service_url)
+        _, root = split_conversation_id(conversation_id)
+        root = root or activity_id
+        thread = Thread(
+            case_id=case.id, service_id=service_id, channel_id=channel_id, root_message_id=root,
+            conversation_id=thread_conversation_id(channel_id, root),
+            card_activity_id=activity_id or root, service_url=service_url, created_at=now)
+        async with self.ctx.store.transaction() as uow:
+            await uow.threads.add(thread)
+        log.info("opened the thread for %s in %s", case.reference, service_id)
+        return thread
+
+    async def _new_channel_post(self, channel_id: str, content: dict[str, Any]) -> None:
+        await self._create(_channel_post(channel_id, content, self.ctx.config.council.tenant_id))
+
+    # -- the Bot Connector --------------------------------------------------------------------
+    async def _continue(self, reference: ConversationReference, activity: Activity) -> None:
+        async def send(turn: TurnContext) -> None:
+            await turn.send_activity(activity)
+        await self.adapter.continue_conversation(reference, send, self.app_id)
+
+    async def _create(self, params: ConversationParameters,
+                      service_url: str | None = None) -> tuple[str, str]:
+        created: dict[str, str] = {}
+
+        async def remember(turn: TurnContext) -> None:
+            created["conversation"] = turn.activity.conversation.id
+            created["activity"] = turn.activity.id or ""
+
+        await self.adapter.create_conversation(  # type: ignore[call-arg]
+            self.app_id, remember, params, "msteams", service_url or await self._service_url(),
+            None)
+        return created.get("conversation", ""), created.get("activity", "")
+
+
+def _channel_post(channel_id: str, content: dict[str, Any], tenant_id: str
+                  ) -> ConversationParameters:
+    """A new post in a channel (DESIGN.md: create_conversation, not send_message_to_teams_channel,
+    which fails with an empty app id)."""
+    return ConversationParameters(
+        is_group=True, channel_data={"channel": {"id": channel_id}, "tenant": {"id": tenant_id}},
+        activity=card_activity(content), tenant_id=tenant_id or None)
+
+
+async def _cases_by_id(uow: UnitOfWork, ids: list[int]) -> dict[int, Case]:
+    if not ids:
+        return {}
+    found = await uow.cases.select_cases(select(cases).where(cases.c.id.in_(set(ids))))
+    return {c.id: c for c in found if c.id is not None}

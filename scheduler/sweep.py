@@ -1,0 +1,105 @@
+"""One SLA sweep: find the cases with a deadline at hand (indexed queries), decide what they are
+owed (`reminders_due`), queue it in the outbox once, and close what is due to auto-close."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, select
+
+from casestore.casework import Casework
+from casestore.db.store import UnitOfWork
+from casestore.db.tables import cases, outbox
+from casestore.errors import DomainError
+from casestore.model import ACTIVE_STATES, Case, CaseState, EscalationState
+from casestore.notifications import Notification
+from scheduler.reminders import in_reminder_hours, reminders_due
+
+log = logging.getLogger(__name__)
+
+ACTIVE = [s.value for s in ACTIVE_STATES]
+UNACKNOWLEDGED = [CaseState.OPEN.value, CaseState.REOPENED.value]
+
+
+@dataclass(frozen=True)
+class Queued:
+    reference: str
+    kind: str
+    recipient: str
+
+    def line(self) -> str:
+        return f"{self.reference}  {self.kind:<20} {self.recipient}"
+
+
+async def candidates(uow: UnitOfWork, now: datetime, casework: Casework) -> list[Case]:
+    """Cases with a deadline on or before the next working day; each query uses an index."""
+    cal = casework.calendar
+    today = cal.local_date(now)
+    horizon = cal.next_working_day(today)
+    queries = [
+        select(cases).where(and_(cases.c.state.in_(UNACKNOWLEDGED),
+                                 cases.c.acknowledge_due_on <= today)),
+        select(cases).where(and_(cases.c.state.in_(ACTIVE), cases.c.response_due_on <= horizon,
+                                 cases.c.first_response_at.is_(None))),
+        select(cases).where(and_(cases.c.escalation_state == EscalationState.ESCALATED.value,
+                                 cases.c.escalation_due_on <= today)),
+        select(cases).where(and_(cases.c.state == CaseState.RESPONDED.value,
+                                 cases.c.auto_close_on <= horizon)),
+    ]
+    found: dict[int, Case] = {}
+    for query in queries:
+        for case in await uow.cases.select_cases(query):
+            if case.id is not None:
+                found[case.id] = case
+    return sorted(found.values(), key=lambda c: c.id or 0)
+
+
+async def _new_only(uow: UnitOfWork, notes: list[Notification]) -> list[Notification]:
+    """Drop what an earlier sweep queued already (one query, not one per case)."""
+    if not notes:
+        return []
+    keys = [n.dedupe_key for n in notes]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        rows = await uow.conn.execute(
+            select(outbox.c.dedupe_key).where(outbox.c.dedupe_key.in_(keys[start:start + 500])))
+        existing.update(r[0] for r in rows)
+    return [n for n in notes if n.dedupe_key not in existing]
+
+
+async def sweep(casework: Casework, now: datetime, *, dry_run: bool = False) -> list[Queued]:
+    """Queue what is owed as of `now`. A second identical sweep queues nothing new."""
+    async with casework.store.transaction() as uow:
+        found = await candidates(uow, now, casework)
+        decision = reminders_due(found, now, policy=casework.policy, config=casework.config,
+                                 directory=casework.directory)
+        new = await _new_only(uow, decision.notifications)
+        by_ref = {c.reference: c for c in found}
+        queued = [Queued(n.payload["reference"], n.kind, n.recipient) for n in new]
+        if not dry_run:
+            for n in new:
+                case = by_ref.get(n.payload["reference"])
+                await uow.outbox.add(dedupe_key=n.dedupe_key, kind=n.kind, recipient=n.recipient,
+                                     payload=n.payload, now=now,
+                                     case_id=case.id if case else None)
+    for case in decision.auto_close:
+        queued.append(Queued(case.reference or "", "auto-close", f"person:{case.member_id}"))
+        if not dry_run:
+            await _auto_close(casework, case, now)
+    if queued and not dry_run:
+        log.info("sweep at %s queued %d message(s)", now.isoformat(), len(queued))
+    return queued
+
+
+async def _auto_close(casework: Casework, case: Case, now: datetime) -> None:
+    try:
+        await casework.auto_close(case.reference or "", now=now)
+    except DomainError as exc:  # another instance closed it, or the member acted meanwhile
+        log.info("auto-close of %s skipped: %s", case.reference, type(exc).__name__)
+
+
+def sweep_allowed(casework: Casework, now: datetime) -> bool:
+    return in_reminder_hours(now, casework.policy, casework.config)
+
