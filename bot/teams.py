@@ -62,9 +62,15 @@ class Flows(Protocol):
 
 
 def card_activity(content: Card, text: str | None = None) -> Activity:
+    """A message carrying one Adaptive Card; its summary (the first line) is what Teams shows
+    in notifications and the chat list."""
     activity = MessageFactory.attachment(CardFactory.adaptive_card(content))
     if text:
         activity.text = text
+    first = next((b.get("text") for b in content.get("body", [])
+                  if isinstance(b, dict) and b.get("type") == "TextBlock"), None)
+    if first:
+        activity.summary = str(first)[:200]
     return activity
 
 
@@ -107,13 +113,21 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
             if turn.activity.service_url:  # where proactive posts to channels go
                 await uow.refs.put("service-url", {"serviceUrl": turn.activity.service_url}, now)
 
-    async def _first_delivery(self, turn: TurnContext) -> bool:
-        """False when Teams re-delivers an activity we have already answered."""
-        activity_id = turn.activity.id
-        if not activity_id:
-            return True
+    async def _answered_before(self, turn: TurnContext) -> bool:
+        """True when Teams re-delivers an activity we have already answered.
+
+        The turn is marked answered only once it has been handled, so a turn that failed is
+        handled again on redelivery; what it changed is protected by the use cases' own
+        idempotency keys (`activity:<id>`, `nonce:<id>`)."""
+        if not turn.activity.id:
+            return False
         async with self.ctx.store.transaction() as uow:
-            return await uow.idempotency.claim(f"activity:{activity_id}", self.ctx.clock()) is None
+            return await uow.idempotency.exists(f"turn:{turn.activity.id}")
+
+    async def _mark_answered(self, turn: TurnContext) -> None:
+        if turn.activity.id:
+            async with self.ctx.store.transaction() as uow:
+                await uow.idempotency.claim(f"turn:{turn.activity.id}", self.ctx.clock())
 
     # -- activities -------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -123,7 +137,7 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
                      turn_context.activity.id)
             await turn_context.send_activity(UNKNOWN_USER)
             return
-        if not await self._first_delivery(turn_context):
+        if await self._answered_before(turn_context):
             log.info("activity %s was delivered again; already answered", turn_context.activity.id)
             return
         await self._remember(turn_context, person)
@@ -133,8 +147,9 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
             answer = await self._dispatch(turn_context, person, str(value["verb"]), data)
             if answer is not None:
                 await turn_context.send_activity(card_activity(answer))
-            return
-        await self._flows_for(turn_context, person).on_message(turn_context, person)
+        else:
+            await self._flows_for(turn_context, person).on_message(turn_context, person)
+        await self._mark_answered(turn_context)
 
     async def on_adaptive_card_invoke(self, turn_context: TurnContext, invoke_value: Any) -> Any:
         person = self.identify(turn_context.activity.from_property)

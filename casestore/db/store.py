@@ -186,6 +186,11 @@ class IdempotencyKeys:
         )).scalar_one()
         return dict(row)
 
+    async def exists(self, key: str) -> bool:
+        found = await self.conn.execute(
+            select(idempotency_keys.c.key).where(idempotency_keys.c.key == key))
+        return found.first() is not None
+
     async def set_result(self, key: str, result: dict[str, Any]) -> None:
         await self.conn.execute(
             update(idempotency_keys).where(idempotency_keys.c.key == key).values(result=result)

@@ -1,0 +1,145 @@
+"""Outbox delivery through a local Bot Connector: once, to the right place, retried, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+
+from bot.delivery import OutboxDelivery
+from bot.http import create_adapter
+from bot.teams import BotContext
+from casestore.casework import Casework
+from casestore.db.store import Store
+from memberportal.settings import Settings
+from tests.store.helpers import MONDAY
+from tests.support import loopback_only
+from tests.support.connector import FakeConnector
+
+SARAH = "sarah-okafor"
+
+
+@pytest.fixture(autouse=True)
+def no_external_network() -> Iterator[None]:
+    with loopback_only():
+        yield
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    async with FakeConnector() as fake:
+        yield fake
+
+
+def _ctx(casework: Casework) -> BotContext:
+    return BotContext(casework=casework, config=casework.config, directory=casework.directory,
+                      clock=lambda: MONDAY)
+
+
+def _delivery(casework: Casework, **kwargs: object) -> OutboxDelivery:
+    return OutboxDelivery(_ctx(casework), create_adapter(Settings()), **kwargs)  # type: ignore[arg-type]
+
+
+async def _remember_chat(store: Store, person_id: str, service_url: str) -> None:
+    reference = ConversationReference(
+        channel_id="msteams", service_url=service_url,
+        conversation=ConversationAccount(id=f"a:chat-{person_id}", conversation_type="personal"),
+        user=ChannelAccount(id=f"29:{person_id}"), bot=ChannelAccount(id="28:bot"))
+    async with store.transaction() as uow:
+        await uow.refs.put(f"person:{person_id}", reference.serialize(), MONDAY)
+        await uow.refs.put("service-url", {"serviceUrl": service_url}, MONDAY)
+
+
+async def _queue(store: Store, key: str, kind: str = "escalation-open",
+                 recipient: str = f"person:{SARAH}") -> None:
+    async with store.transaction() as uow:
+        await uow.outbox.add(dedupe_key=key, kind=kind, recipient=recipient,
+                             payload={"reference": "ENQ-2026-000001", "service": "roads",
+                                      "due_on": "2026-12-08"}, now=MONDAY)
+
+
+async def test_a_queued_message_reaches_the_members_chat_once(
+    casework: Casework, connector: FakeConnector,
+) -> None:
+    await _remember_chat(casework.store, SARAH, connector.service_url)
+    await _queue(casework.store, "k1")
+    report = await _delivery(casework).deliver_due(MONDAY)
+    assert len(report.sent) == 1
+    [sent] = await connector.wait_for_activities(1)
+    assert sent.conversation_id == f"a:chat-{SARAH}"
+    assert "escalate" in str(sent.body).lower()
+    assert sent.body["summary"] == "ENQ-2026-000001: no response yet"
+    again = await _delivery(casework).deliver_due(MONDAY + timedelta(minutes=5))
+    assert again.sent == [] and len(connector.activities) == 1
+
+
+async def test_the_digest_goes_to_the_member_support_channel_as_a_new_post(
+    casework: Casework, connector: FakeConnector,
+) -> None:
+    from scheduler.digest import queue_digest
+
+    await _remember_chat(casework.store, SARAH, connector.service_url)
+    digest = await queue_digest(casework, MONDAY)
+    assert digest is not None
+    await _delivery(casework).deliver_due(MONDAY)
+    [created] = await connector.wait_for(1, where=lambda r: r.kind == "create_conversation")
+    assert created.body["channelData"]["channel"]["id"] == casework.config.member_support_channel_id
+    assert "digest" in str(created.body["activity"]).lower()
+
+
+async def test_a_failure_is_retried_with_backoff_then_dead_lettered(
+    casework: Casework, connector: FakeConnector,
+) -> None:
+    await _queue(casework.store, "k1")  # no conversation with Sarah and no service URL yet
+    delivery = _delivery(casework, max_attempts=3, backoff_base_s=60)
+    first = await delivery.deliver_due(MONDAY)
+    assert first.retried and not first.sent
+    assert (await delivery.deliver_due(MONDAY + timedelta(seconds=30))).retried == []
+    second = await delivery.deliver_due(MONDAY + timedelta(seconds=61))
+    assert second.retried
+    third = await delivery.deliver_due(MONDAY + timedelta(minutes=10))
+    assert third.dead
+    async with casework.store.transaction() as uow:
+        [dead] = await uow.outbox.by_status("dead")
+    assert dead.attempts == 3 and "service URL" in (dead.last_error or "")
+
+
+async def test_two_workers_on_one_database_send_each_message_once(
+    casework: Casework, connector: FakeConnector,
+) -> None:
+    await _remember_chat(casework.store, SARAH, connector.service_url)
+    for i in range(30):
+        await _queue(casework.store, f"k{i}")
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    a, b = await asyncio.gather(_delivery(casework, worker_id="a", batch_size=4).deliver_due(now),
+                                _delivery(casework, worker_id="b", batch_size=4).deliver_due(now))
+    assert len(a.sent) + len(b.sent) == 30
+    assert not set(a.sent) & set(b.sent)
+    assert len(connector.activities) == 30
+
+
+async def test_two_schedulers_sweeping_and_delivering_at_once_send_each_reminder_once(
+    casework: Casework, connector: FakeConnector,
+) -> None:
+    from scheduler.runner import Jobs
+    from tests.store.helpers import details, member
+
+    for who in ("sarah-okafor", "peter-halloran", "joan-whitfield"):
+        await _remember_chat(casework.store, who, connector.service_url)
+        for _ in range(4):
+            await casework.submit(details("ashcroft"), member_id=who, actor=member(who),
+                                  now=MONDAY)
+    escalation_day = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+    first, second = Jobs(casework, lambda: escalation_day), Jobs(casework, lambda: escalation_day)
+    counts = await asyncio.gather(first.sweep(), second.sweep(), first.sweep(), second.sweep())
+    assert sum(counts) >= 12  # each case: the member told once, the thread reminded once
+    await asyncio.gather(_delivery(casework, worker_id="a").deliver_due(escalation_day),
+                         _delivery(casework, worker_id="b").deliver_due(escalation_day))
+    to_members = [r for r in connector.activities if r.conversation_id.startswith("a:chat-")]
+    assert len(to_members) == 12
+    async with casework.store.transaction() as uow:
+        keys = [m.dedupe_key for m in await uow.outbox.all() if m.kind == "escalation-open"]
+    assert len(keys) == len(set(keys)) == 12
