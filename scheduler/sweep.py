@@ -38,22 +38,21 @@ async def candidates(uow: UnitOfWork, now: datetime, casework: Casework) -> list
     cal = casework.calendar
     today = cal.local_date(now)
     horizon = cal.next_working_day(today)
-    queries = [
-        select(cases).where(and_(cases.c.state.in_(UNACKNOWLEDGED),
-                                 cases.c.acknowledge_due_on <= today)),
-        select(cases).where(and_(cases.c.state.in_(ACTIVE), cases.c.response_due_on <= horizon,
-                                 cases.c.first_response_at.is_(None))),
-        select(cases).where(and_(cases.c.escalation_state == EscalationState.ESCALATED.value,
-                                 cases.c.escalation_due_on <= today)),
-        select(cases).where(and_(cases.c.state == CaseState.RESPONDED.value,
-                                 cases.c.auto_close_on <= horizon)),
+    conditions = [
+        and_(cases.c.state.in_(UNACKNOWLEDGED), cases.c.acknowledge_due_on <= today),
+        and_(cases.c.state.in_(ACTIVE), cases.c.response_due_on <= horizon,
+             cases.c.first_response_at.is_(None)),
+        and_(cases.c.escalation_state == EscalationState.ESCALATED.value,
+             cases.c.escalation_due_on <= today),
+        and_(cases.c.state == CaseState.RESPONDED.value, cases.c.auto_close_on <= horizon),
     ]
-    found: dict[int, Case] = {}
-    for query in queries:
-        for case in await uow.cases.select_cases(query):
-            if case.id is not None:
-                found[case.id] = case
-    return sorted(found.values(), key=lambda c: c.id or 0)
+    ids: set[int] = set()
+    for condition in conditions:  # ids only, each from its own index; then one load
+        ids.update(r[0] for r in await uow.conn.execute(select(cases.c.id).where(condition)))
+    if not ids:
+        return []
+    found = await uow.cases.select_cases(select(cases).where(cases.c.id.in_(sorted(ids))))
+    return sorted(found, key=lambda c: c.id or 0)
 
 
 async def _new_only(uow: UnitOfWork, notes: list[Notification]) -> list[Notification]:
@@ -78,12 +77,12 @@ async def sweep(casework: Casework, now: datetime, *, dry_run: bool = False) -> 
         new = await _new_only(uow, decision.notifications)
         by_ref = {c.reference: c for c in found}
         queued = [Queued(n.payload["reference"], n.kind, n.recipient) for n in new]
-        if not dry_run:
-            for n in new:
-                case = by_ref.get(n.payload["reference"])
-                await uow.outbox.add(dedupe_key=n.dedupe_key, kind=n.kind, recipient=n.recipient,
-                                     payload=n.payload, now=now,
-                                     case_id=case.id if case else None)
+        if not dry_run and new:
+            await uow.outbox.add_many([
+                {"dedupe_key": n.dedupe_key, "kind": n.kind, "recipient": n.recipient,
+                 "payload": n.payload, "case_id": getattr(by_ref.get(n.payload["reference"]),
+                                                          "id", None)}
+                for n in new], now=now)
     for case in decision.auto_close:
         queued.append(Queued(case.reference or "", "auto-close", f"person:{case.member_id}"))
         if not dry_run:

@@ -65,6 +65,17 @@ class OutboxRepository:
         result = await self.conn.execute(stmt)
         return bool(result.rowcount)
 
+    async def add_many(self, rows: list[dict[str, Any]], *, now: datetime) -> None:
+        """Queue many at once (one statement); keys already queued are skipped."""
+        if not rows:
+            return
+        values = [{**r, "status": "pending", "attempts": 0, "next_attempt_at": now,
+                   "created_at": now} for r in rows]
+        for start in range(0, len(values), 500):
+            stmt = _insert(self.conn)(outbox).on_conflict_do_nothing(
+                index_elements=[outbox.c.dedupe_key])
+            await self.conn.execute(stmt, values[start:start + 500])
+
     async def claim(
         self, *, worker: str, now: datetime, lease_s: float = 120.0, limit: int = 20
     ) -> list[OutboxMessage]:

@@ -1,0 +1,1 @@
+"""`make bench`: timings of the hot paths on this machine (never asserted in tests)."""
