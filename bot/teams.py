@@ -131,11 +131,14 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
 
     # -- activities -------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        if _from_the_bot(turn_context.activity):
+            return  # the bot's own post, echoed back (RSC delivers every channel message)
         person = self.identify(turn_context.activity.from_property)
         if person is None:
             log.info("refused message from an unknown account (activity %s)",
                      turn_context.activity.id)
-            await turn_context.send_activity(UNKNOWN_USER)
+            if conversation_type(turn_context) == "personal":  # never answer in a channel
+                await turn_context.send_activity(UNKNOWN_USER)
             return
         if await self._answered_before(turn_context):
             log.info("activity %s was delivered again; already answered", turn_context.activity.id)
@@ -157,10 +160,28 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
             return _card_response(_message_card(UNKNOWN_USER))
         await self._remember(turn_context, person)
         action = invoke_value.action
-        verb = getattr(action, "verb", None) or ""
-        data = dict(getattr(action, "data", None) or {})
+        if isinstance(action, dict):  # botbuilder 4.17 leaves the action as the JSON it came as
+            verb = str(action.get("verb") or "")
+            data = dict(action.get("data") or {})
+        else:
+            verb = getattr(action, "verb", None) or ""
+            data = dict(getattr(action, "data", None) or {})
         answer = await self._dispatch(turn_context, person, verb, data)
         return _card_response(answer if answer is not None else _message_card("Done."))
+
+    async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
+        await self._message_changed(turn_context, "edited")
+
+    async def on_teams_message_soft_delete(self, turn_context: TurnContext) -> None:
+        await self._message_changed(turn_context, "deleted")
+
+    async def _message_changed(self, turn: TurnContext, change: str) -> None:
+        if _from_the_bot(turn.activity) or conversation_type(turn) != "channel":
+            return
+        person = self.identify(turn.activity.from_property)
+        record = getattr(self.officers, "on_message_change", None)
+        if person is not None and record is not None:
+            await record(turn, person, change)
 
     async def _dispatch(self, turn: TurnContext, person: Person, verb: str,
                         data: dict[str, Any]) -> Card | None:
@@ -188,6 +209,12 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
         if person is not None and conversation_type(turn_context) == "personal":
             await self._remember(turn_context, person)
             await self._flows_for(turn_context, person).on_welcome(turn_context, person)
+
+
+def _from_the_bot(activity: Activity) -> bool:
+    sender, bot = activity.from_property, activity.recipient
+    return bool(sender and sender.id and (
+        (bot is not None and sender.id == bot.id) or (sender.role or "").lower() == "bot"))
 
 
 def _message_card(text: str) -> Card:

@@ -20,7 +20,7 @@ from casestore.db.store import Store, UnitOfWork
 from casestore.directory import Directory
 from casestore.errors import AttachmentRejected, InvalidRequest, NotPermitted
 from casestore.intake import MAX_TEXT, EnquiryDetails, check_enquiry
-from casestore.model import Actor, ActorKind, Case, CaseState
+from casestore.model import Actor, ActorKind, Case, CaseState, Event
 from casestore.notifications import notifications_for
 from casestore.permissions import Action, acts_for_member, may, require
 from casestore.sla import SlaPolicy
@@ -56,9 +56,13 @@ class MemberCasework:
         self.calendar = self.policy.calendar
 
     # -- helpers -------------------------------------------------------------------------------
-    async def _queue(self, uow: UnitOfWork, case: Case, actor: Actor, now: datetime) -> None:
-        for n in notifications_for(case, case.new_events, actor_kind=actor.kind,
-                                   discriminator=f"v{case.version + 1}"):
+    async def _queue(self, uow: UnitOfWork, case: Case, actor: Actor, now: datetime,
+                     events: list[Event] | None = None, version: int | None = None) -> None:
+        """Queue what the change's events cause. Call it once the case has its id."""
+        events = case.new_events if events is None else events
+        version = case.version if version is None else version
+        for n in notifications_for(case, events, actor_kind=actor.kind,
+                                   discriminator=f"v{version + 1}"):
             await uow.outbox.add(dedupe_key=n.dedupe_key, kind=n.kind, recipient=n.recipient,
                                  payload=n.payload, now=now, case_id=case.id)
 
@@ -140,8 +144,9 @@ class MemberCasework:
             case.linked_reference = linked_reference
             reference = await uow.cases.next_reference(self.calendar.local_date(now).year)
             lifecycle.submit(case, actor, now, self.policy, reference)
-            await self._queue(uow, case, actor, now)
+            events, version = list(case.new_events), case.version
             await (uow.cases.save(case) if case.id is not None else uow.cases.add(case))
+            await self._queue(uow, case, actor, now, events, version)  # rows need the case id
             if idempotency_key:
                 await uow.idempotency.set_result(idempotency_key, {"reference": reference})
             return Outcome(case)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from casestore.casework import Casework
 from casestore.config import CouncilConfig, load_council_config
@@ -28,6 +29,11 @@ DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PG_URL = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 T = TypeVar("T")
+
+# CI explores the same examples every run, so a failure there is reproducible here.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
 SCHEMA = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
 
