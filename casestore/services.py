@@ -35,6 +35,15 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class AttachmentInfo:
+    id: int
+    filename: str
+    size_bytes: int
+    uploaded_at: datetime
+    uploaded_by_id: str
+
+
+@dataclass(frozen=True)
 class Page:
     cases: list[Case]
     total: int
@@ -152,25 +161,35 @@ class MemberCasework:
             return Outcome(case)
 
     async def save_draft(self, details: EnquiryDetails, *, member_id: str, actor: Actor,
-                         now: datetime, draft_id: int | None = None) -> Case:
+                         now: datetime, draft_id: int | None = None,
+                         idempotency_key: str | None = None) -> Case:
+        """Save (or update) a draft. A repeated key returns the draft saved the first time."""
         self._member_actor_ok(actor, member_id)
         check_enquiry(details, member_id=member_id, config=self.config,
                       directory=self.directory, complete=False)
         async with self.store.transaction() as uow:
+            if idempotency_key:
+                prior = await uow.idempotency.claim(idempotency_key, now)
+                if prior is not None:
+                    return await self._own_draft(uow, int(prior["draft_id"]), actor)
             case = self._new_case(details, member_id, actor, now)
+            case.record("draft_saved", now, actor)
             if draft_id is not None:
                 old = await self._own_draft(uow, draft_id, actor)
                 case.id, case.version, case.created_at = old.id, old.version, old.created_at
-                case.record("draft_saved", now, actor)
-                return await uow.cases.save(case)
-            case.record("draft_saved", now, actor)
-            return await uow.cases.add(case)
+                await uow.cases.save(case)
+            else:
+                await uow.cases.add(case)
+            if idempotency_key:
+                await uow.idempotency.set_result(idempotency_key, {"draft_id": case.id})
+            return case
 
     async def discard_draft(self, draft_id: int, *, actor: Actor) -> None:
         async with self.store.transaction() as uow:
             await uow.cases.delete_draft(await self._own_draft(uow, draft_id, actor))
 
     async def drafts(self, *, actor: Actor) -> list[Case]:
+        self._member_actor_ok(actor, actor.acting_for)
         async with self.store.transaction() as uow:
             return await uow.cases.list_cases(
                 CaseFilter(member_id=actor.acting_for, states=(CaseState.DRAFT,)), limit=50
@@ -195,6 +214,16 @@ class MemberCasework:
         require(self.directory, actor, Action.VIEW, case, self.calendar.local_date(now))
         return case
 
+    async def attachments(self, reference: str, *, actor: Actor, now: datetime
+                          ) -> list[AttachmentInfo]:
+        """The files on a case, for someone allowed to see it (metadata, not content)."""
+        case = await self.view(reference, actor=actor, now=now)
+        assert case.id is not None
+        async with self.store.transaction() as uow:
+            rows = await uow.cases.attachment_list(case.id)
+        return [AttachmentInfo(r.id, r.filename, r.size_bytes, r.uploaded_at, r.uploaded_by_id)
+                for r in rows]
+
     async def timeline(self, case: Case) -> list[StoredEvent]:
         assert case.id is not None
         async with self.store.transaction() as uow:
@@ -203,6 +232,7 @@ class MemberCasework:
     async def list_for_member(self, *, actor: Actor, flt: CaseFilter | None = None,
                               offset: int = 0, limit: int = 10) -> Page:
         """A member's own and cc'd cases (for a secretary: the cabinet member's)."""
+        self._member_actor_ok(actor, actor.acting_for)
         base = flt or CaseFilter()
         flt = CaseFilter(
             visible_to_member=actor.acting_for, service_ids=base.service_ids,

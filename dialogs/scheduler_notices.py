@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -26,8 +27,12 @@ def _due(ctx: NoticeContext) -> str:
     return long_date_in(date.fromisoformat(due), _today(ctx)) if due else ""
 
 
-def _open_case(ref: str, verb: str = "member.case") -> dict[str, Any]:
-    return execute("Open the enquiry", verb, {"ref": ref})
+def _open_case(ref: str) -> dict[str, Any]:
+    return execute("Open the enquiry", "member.case.open", {"reference": ref, "nonce": _nonce()})
+
+
+def _nonce() -> str:
+    return uuid.uuid4().hex
 
 
 def escalation_open(ctx: NoticeContext) -> Card:
@@ -37,7 +42,8 @@ def escalation_open(ctx: NoticeContext) -> Card:
         text_block(f"{ref}: no response yet", weight="Bolder", size="Medium"),
         text_block(f"{service} has not responded within the promised working days. "
                    f"You can now escalate this enquiry to the Head of Service."),
-    ], [_open_case(ref), execute("Escalate", "member.escalate_form", {"ref": ref})])
+        text_block("Open the enquiry to escalate it, with your reasons."),
+    ], [_open_case(ref)])
 
 
 def ack_overdue(ctx: NoticeContext) -> Card:
@@ -48,7 +54,8 @@ def ack_overdue(ctx: NoticeContext) -> Card:
         text_block(f"{ref}: acknowledgement overdue", weight="Bolder", color="Attention"),
         text_block(f"This enquiry should have been acknowledged by {_due(ctx)}. "
                    f"Please acknowledge it now ({who})."),
-    ], [execute("Acknowledge and claim", "officer.acknowledge", {"ref": ref})])
+    ], [execute("Acknowledge and claim", "officer.acknowledge",
+              {"ref": ref, "nonce": _nonce(), "svc": ctx.payload.get("service", "")})])
 
 
 def escalation_overdue(ctx: NoticeContext) -> Card:
@@ -68,7 +75,8 @@ def auto_close_warning(ctx: NoticeContext) -> Card:
         text_block(f"{ref} closes tomorrow", weight="Bolder"),
         text_block(f"This enquiry will close automatically on {_due(ctx)}. If the work is not "
                    "finished, you can keep it open for longer."),
-    ], [_open_case(ref), execute("Keep it open longer", "member.extend_form", {"ref": ref})])
+        text_block("Open the enquiry and choose **Keep it open longer**."),
+    ], [_open_case(ref)])
 
 
 def _lines(ctx: NoticeContext, items: list[dict[str, Any]], extra: str = "") -> list[str]:

@@ -1,0 +1,116 @@
+"""Files a member sends in personal chat, read from the activity's attachments (as plain dicts).
+
+Teams sends a file as `application/vnd.microsoft.teams.file.download.info` with a short-lived
+`content.downloadUrl`; a pasted image arrives as an `image/*` attachment with a `contentUrl`. The
+message's own HTML and cards are attachments too, and are not files.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+TEAMS_FILE = "application/vnd.microsoft.teams.file.download.info"
+NOT_FILES = ("text/html", "application/vnd.microsoft.card.",
+             "application/vnd.microsoft.teams.card.")
+SNIFF = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    name: str
+    url: str
+    content_type: str  # a guess from the name or Teams' file type; confirmed after download
+
+
+def _guess(name: str, file_type: str = "") -> str:
+    guessed, _ = mimetypes.guess_type(name or "")
+    if guessed is None and file_type:
+        guessed, _ = mimetypes.guess_type(f"file.{file_type}")
+    return guessed or "application/octet-stream"
+
+
+def fetchable(url: str) -> bool:
+    parts = urlsplit(url or "")
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def same_host(url: str, service_url: str) -> bool:
+    """Whether `url` is on the Bot Connector at `service_url` (same scheme, host and port)."""
+    a, b = urlsplit(url or ""), urlsplit(service_url or "")
+    return bool(a.netloc) and (a.scheme, a.netloc.lower()) == (b.scheme, b.netloc.lower())
+
+
+def incoming_files(attachments: Iterable[Mapping[str, Any]]) -> list[IncomingFile]:
+    """The files among a message's attachments (in Bot Framework's camelCase JSON)."""
+    files: list[IncomingFile] = []
+    for att in attachments:
+        kind = str(att.get("contentType") or "")
+        name = str(att.get("name") or "").strip()[:255]
+        raw = att.get("content")
+        content: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        if kind == TEAMS_FILE:
+            url = str(content.get("downloadUrl") or "")
+            ctype = _guess(name, str(content.get("fileType") or ""))
+            files.append(IncomingFile(name or "file", url, ctype))
+        elif kind.startswith(NOT_FILES) or not att.get("contentUrl"):
+            continue
+        else:
+            url = str(att["contentUrl"])
+            ctype = kind if kind and "*" not in kind else _guess(name)
+            if ctype == "application/octet-stream" and kind.startswith("image/"):
+                ctype = kind  # Teams says "image/*" for a pasted image: the bytes will tell
+            default = "image" if kind.startswith("image/") else "attachment"
+            files.append(IncomingFile(name or default, url, ctype))
+    return files
+
+
+def with_extension(name: str, content_type: str) -> str:
+    """'image' -> 'image.png' once the bytes say PNG; a name with an extension is kept."""
+    if "." in name.rsplit("/", 1)[-1]:
+        return name
+    return name + (mimetypes.guess_extension(content_type) or "")
+
+
+def sniffed_type(content: bytes, claimed: str) -> str:
+    """Trust the bytes over the name for the types whose signature is certain."""
+    for magic, ctype in SNIFF:
+        if content.startswith(magic):
+            return ctype
+    return claimed
+
+
+class PendingFiles:
+    """Files waiting for the member to say which enquiry they belong to (in memory, briefly).
+
+    Only their names and Teams' download links are kept, keyed by a random token on the card
+    that asks. Another bot instance, or a restart, does not have them: the member is asked to
+    send the file again.
+    """
+
+    def __init__(self, *, ttl_s: float = 1800.0, max_entries: int = 1000) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._items: dict[str, tuple[str, float, tuple[IncomingFile, ...]]] = {}
+
+    def put(self, person_id: str, files: Sequence[IncomingFile], now_s: float) -> str:
+        self._items = {k: v for k, v in self._items.items() if v[1] > now_s}
+        while len(self._items) >= self.max_entries:
+            self._items.pop(next(iter(self._items)))
+        token = secrets.token_urlsafe(16)
+        self._items[token] = (person_id, now_s + self.ttl_s, tuple(files))
+        return token
+
+    def get(self, token: str, person_id: str, now_s: float) -> tuple[IncomingFile, ...] | None:
+        item = self._items.get(token)
+        if item is None or item[0] != person_id or item[1] <= now_s:
+            return None
+        return item[2]

@@ -1,0 +1,306 @@
+"""Officer card submits, validated: every field typed, bounded and checked before a use case runs.
+
+A card submit is client data. Each verb has a pydantic model; `validate` turns a failure into
+`FormInvalid` carrying a plain sentence per input id and the values as typed, so the form can be
+shown again with what the officer wrote. Domain refusals become sentences in `explain`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from casestore.config import EnquiryType
+from casestore.errors import (
+    CaseNotFound,
+    ConcurrentUpdate,
+    DomainError,
+    InvalidRequest,
+    InvalidTransition,
+    NotPermitted,
+    UnknownPerson,
+)
+from casestore.intake import (
+    MAX_ASK,
+    MAX_CONSTITUENT,
+    MAX_DESCRIPTION,
+    MAX_LOCATION,
+    MAX_SEARCH_TERM,
+    MAX_TEXT,
+    InvalidSubmission,
+)
+from casestore.model import CaseState
+from dialogs.format import state_label
+
+Ref = Annotated[str, Field(pattern=r"^ENQ-\d{4}-\d{6}$")]
+Nonce = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[0-9a-fA-F-]+$")]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+OptionalText = Annotated[str, Field(max_length=MAX_TEXT)]
+
+
+class _Form(BaseModel):
+    # Action.Execute sends every input of the card: other forms' fields are ignored.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+
+class CaseRef(_Form):
+    """Open or refresh a case: needs no nonce (it changes nothing)."""
+
+    ref: Ref
+    svc: Id | None = None
+
+
+class CaseAction(_Form):
+    """What every case card button carries: the case, the card's nonce, the thread's service."""
+
+    ref: Ref
+    nonce: Nonce | None = None  # cards from elsewhere may lack one: the invoke's id guards them
+    svc: Id | None = None
+
+
+class AssignForm(CaseAction):
+    assign_officer: Id
+
+
+class AskMemberForm(CaseAction):
+    ask_question: Text
+
+
+class AskOfficerForm(CaseAction):
+    question_to: Annotated[str, Field(pattern=r"^(officer|service):[a-z0-9][a-z0-9_-]{0,63}$")]
+    question_text: Text
+
+
+class RedirectForm(CaseAction):
+    redirect_service: Id
+    redirect_reason: Text
+
+
+class AddServiceForm(CaseAction):
+    add_service: Id
+
+
+class ConvertTypeForm(CaseAction):
+    convert_type: EnquiryType
+
+
+class LongTermForm(CaseAction):
+    lt_expected_on: date
+    lt_reason: Text
+
+
+class FinalResponseForm(CaseAction):
+    final_text: Text
+    final_close: bool = False
+
+
+class CloseForm(CaseAction):
+    close_reason: OptionalText = ""
+
+
+class ReopenForm(CaseAction):
+    reopen_reason: Text
+
+
+class EscalationAnswerForm(CaseAction):
+    escalation_answer: Text
+
+
+class QueuePage(_Form):
+    offset: int = Field(default=0, ge=0, le=100_000)
+
+
+class LogFormRequest(_Form):
+    svc: Id | None = None
+    member: Id | None = None
+
+
+class LogForm(_Form):
+    nonce: Nonce
+    log_member: Id
+    log_service: Id
+    log_type: EnquiryType
+    log_ward: Id | None = None
+    log_location: Annotated[str, Field(max_length=MAX_LOCATION)] = ""
+    log_description: Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION)]
+    log_ask: Annotated[str, Field(min_length=1, max_length=MAX_ASK)]
+    log_search_term: Annotated[str, Field(max_length=MAX_SEARCH_TERM)] = ""
+    log_constituent_name: Annotated[str, Field(max_length=MAX_CONSTITUENT)] = ""
+    log_constituent_contact: Annotated[str, Field(max_length=MAX_CONSTITUENT)] = ""
+    log_consent: bool = False
+    log_urgent: bool = False
+    log_special: bool = False
+
+
+# What to say when a field is wrong, by input id (pydantic's own words are not for officers).
+FIELD_MESSAGES: dict[str, str] = {
+    "ref": "This card does not name a valid enquiry. Type the reference in chat instead.",
+    "nonce": "This card is out of date. Open the enquiry again and retry.",
+    "svc": "This card names an unknown service area.",
+    "assign_officer": "Choose an officer from the list.",
+    "ask_question": f"Write your question for the member (up to {MAX_TEXT} characters).",
+    "question_to": "Choose the officer or service area to ask.",
+    "question_text": f"Write the question (up to {MAX_TEXT} characters).",
+    "redirect_service": "Choose the service area to redirect the enquiry to.",
+    "redirect_reason": f"Say why the enquiry is being redirected (up to {MAX_TEXT} characters).",
+    "add_service": "Choose the service area to add.",
+    "convert_type": "Choose the new type of enquiry from the list.",
+    "lt_expected_on": "Give the date the works are expected, such as 2027-03-31.",
+    "lt_reason": f"Say what the works are waiting for (up to {MAX_TEXT} characters).",
+    "final_text": f"Write the final response (up to {MAX_TEXT} characters).",
+    "final_close": "Choose whether to close the enquiry now.",
+    "close_reason": f"Keep the reason to {MAX_TEXT} characters.",
+    "reopen_reason": f"Say why the enquiry is being reopened (up to {MAX_TEXT} characters).",
+    "escalation_answer": f"Write your answer to the escalation (up to {MAX_TEXT} characters).",
+    "offset": "That page does not exist.",
+    "member": "Choose a councillor from the list.",
+    "log_member": "Choose the councillor this enquiry is for.",
+    "log_service": "Choose the service area.",
+    "log_type": "Choose the type of enquiry.",
+    "log_ward": "Choose a ward from the list, or leave it blank for the councillor's ward.",
+    "log_location": f"Keep the location to {MAX_LOCATION} characters.",
+    "log_description": f"Describe the enquiry (up to {MAX_DESCRIPTION} characters).",
+    "log_ask": f"Say what outcome the councillor wants (up to {MAX_ASK} characters).",
+    "log_search_term": f"Keep the search term to {MAX_SEARCH_TERM} characters.",
+    "log_constituent_name": f"Keep the name to {MAX_CONSTITUENT} characters.",
+    "log_constituent_contact": f"Keep the contact details to {MAX_CONSTITUENT} characters.",
+    "log_consent": "Choose whether the constituent agreed to share their details.",
+    "log_urgent": "Choose whether the enquiry is urgent.",
+    "log_special": "Choose whether to confirm the special category data.",
+}
+
+# The domain's field names (InvalidSubmission, InvalidRequest) -> the log form's input ids.
+LOG_FIELDS = {
+    "service_id": "log_service", "enquiry_type": "log_type", "ward_id": "log_ward",
+    "location": "log_location", "description": "log_description", "ask": "log_ask",
+    "search_term": "log_search_term", "constituent_name": "log_constituent_name",
+    "constituent_contact": "log_constituent_contact", "consent_given": "log_consent",
+    "special_category": "log_special", "member_id": "log_member", "cc_member_ids": "log_member",
+}
+
+F = TypeVar("F", bound=BaseModel)
+
+
+class FormInvalid(Exception):
+    """A submit that failed validation: a sentence per input id, and the values as typed."""
+
+    def __init__(self, problems: dict[str, str], values: dict[str, Any]) -> None:
+        self.problems = problems
+        self.values = values
+        super().__init__(", ".join(sorted(problems)))  # ids only: never the typed text
+
+
+def typed_values(data: dict[str, Any]) -> dict[str, str]:
+    """The submitted values that can go back into a form (strings only, trimmed to size)."""
+    return {str(k)[:64]: str(v)[:MAX_TEXT] for k, v in data.items()
+            if isinstance(v, str | int | float | bool)}
+
+
+def validate(model: type[F], data: dict[str, Any]) -> F:
+    """`model` from a card's data, or FormInvalid naming every wrong input."""
+    cleaned = {k: (None if v == "" and k in _BLANK_IS_NONE else v) for k, v in data.items()}
+    try:
+        return model.model_validate(cleaned)
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for error in exc.errors():
+            key = str(error["loc"][0]) if error["loc"] else "form"
+            problems.setdefault(key, FIELD_MESSAGES.get(key, "Check this value."))
+        raise FormInvalid(problems, typed_values(data)) from None
+
+
+_BLANK_IS_NONE = frozenset({"svc", "member", "log_ward", "lt_expected_on", "nonce"})
+
+
+def explain(exc: DomainError) -> str:
+    """A domain refusal as a sentence for the officer (no ids beyond the case reference)."""
+    if isinstance(exc, NotPermitted):
+        where = f" {exc.reference}" if exc.reference else ""
+        return (f"Sorry, you can't {exc.action}{where}. Only officers of its service areas, "
+                "their cover while they are on leave, the escalation owner and the member "
+                "support team can.")
+    if isinstance(exc, InvalidTransition):
+        return _transition(exc)
+    if isinstance(exc, InvalidRequest):
+        message = exc.message.strip().rstrip(".")
+        return message[:1].upper() + message[1:] + "."
+    if isinstance(exc, CaseNotFound):
+        return f"I can't find the enquiry {exc.reference}."
+    if isinstance(exc, ConcurrentUpdate):
+        return "Someone else changed this enquiry at the same moment. Please try again."
+    if isinstance(exc, UnknownPerson):
+        return "I don't recognise that person. Choose someone from the list."
+    if isinstance(exc, InvalidSubmission):
+        return "Some details need attention: " + " ".join(exc.problems.values())
+    return "Sorry, that can't be done on this enquiry."
+
+
+def _transition(exc: InvalidTransition) -> str:
+    ref = exc.reference or "This enquiry"
+    try:
+        state = state_label(CaseState(exc.state)).lower()
+    except ValueError:
+        state = exc.state.replace("_", " ")
+    if exc.action.startswith("answer the escalation"):
+        if exc.state == "escalation_answered":
+            return f"The escalation on {ref} has already been answered."
+        return f"{ref} has no open escalation to answer."
+    if exc.action == "acknowledge" and exc.state == CaseState.ACKNOWLEDGED.value:
+        return f"{ref} has already been acknowledged."
+    if exc.state == CaseState.CLOSED.value:
+        return f"{ref} is closed, so you can't {exc.action} it. Reopen it first."
+    return f"You can't {exc.action} {ref} while it is {state}."
+
+
+# -- typed messages -----------------------------------------------------------------------------
+AT_TAG = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+REFERENCE = re.compile(r"\bENQ-\d{4}-\d{6}\b", re.IGNORECASE)
+LOG_COMMAND = re.compile(
+    r"^log\b(?:\s+an?)?(?:\s+(?:enquiry|case))?(?:\s+for\s+(?P<who>.+?))?\s*[.!]?$",
+    re.IGNORECASE | re.DOTALL)
+QUEUE_WORDS = frozenset({"queue", "my queue", "my cases", "cases", "my enquiries", "enquiries",
+                         "list"})
+HELP_WORDS = frozenset({"", "help", "hi", "hello", "start", "menu", "?"})
+
+
+def strip_mentions(text: str, bot_mentions: Iterable[str]) -> str:
+    """The message without the bot's @mention; other people's `<at>` tags keep their names."""
+    for tag in bot_mentions:
+        if tag:
+            text = text.replace(tag, " ")
+    text = AT_TAG.sub(lambda m: m.group(1), text)
+    text = re.sub(r"[ \t\u00a0]+", " ", text.replace("&nbsp;", " "))
+    return "\n".join(line.strip() for line in text.strip().splitlines()).strip()
+
+
+def split_internal(text: str, prefix: str) -> tuple[bool, str]:
+    """(is it internal, the text without the prefix): the prefix matches in any case."""
+    if text[: len(prefix)].lower() == prefix.lower():
+        return True, text[len(prefix):].strip()
+    return False, text
+
+
+@dataclass(frozen=True)
+class ChatCommand:
+    kind: str  # help, queue, open, log, unknown
+    argument: str = ""
+
+
+def parse_command(text: str) -> ChatCommand:
+    """What an officer typed to the bot outside a case thread."""
+    words = " ".join(text.lower().split()).strip(" .!")
+    log = LOG_COMMAND.match(text.strip())
+    if log:
+        return ChatCommand("log", (log.group("who") or "").strip())
+    ref = REFERENCE.search(text)
+    if ref:
+        return ChatCommand("open", ref.group(0).upper())
+    if words in QUEUE_WORDS:
+        return ChatCommand("queue")
+    return ChatCommand("help" if words in HELP_WORDS else "unknown")
