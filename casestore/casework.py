@@ -148,7 +148,8 @@ class Casework(MemberCasework):
                      if self.directory.escalation_owner(s.id) == person.id}
             services = tuple(sorted(set(services) & mine if services else mine)) or ("-",)
         flt = CaseFilter(service_ids=services, ward_id=base.ward_id, states=base.states,
-                         text=base.text, member_id=base.member_id)
+                         text=base.text, member_id=base.member_id,
+                         assignee_id=base.assignee_id)
         async with self.store.transaction() as uow:
             return Page(await uow.cases.list_cases(flt, offset=offset, limit=limit),
                         await uow.cases.count(flt), offset, limit)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from casestore.model import ActorKind, Case, Event
+from casestore.model import ActorKind, Case, EscalationState, Event
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,14 @@ def _member_activity(case: Case, e: Event, by_member: bool) -> list[tuple[str, s
     return [("member-activity", _thread(case))] if member_side else []
 
 
+def _attachment(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
+    """A member's document reaches the thread and, while escalated, the escalation owner."""
+    out = _member_activity(case, e, by_member)
+    if out and case.escalation_state is EscalationState.ESCALATED:
+        out.append(("member-activity", f"escalation:{case.lead_service}"))
+    return out
+
+
 def _redirected(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
     return [
         ("case-opened", f"thread:{e.payload['to_service']}"),
@@ -87,7 +95,7 @@ RULES: dict[str, Rule] = {
     "information_requested": _to_member("information-requested"),
     "information_added": _member_activity,
     "update_requested": _member_activity,
-    "attachment_added": _member_activity,
+    "attachment_added": _attachment,
     "rated": _member_activity,
     "auto_close_extended": _member_activity,
     "redirected": _redirected,

@@ -52,6 +52,7 @@ class CaseFilter:
     states: tuple[CaseState, ...] = ()
     text: str | None = None
     include_drafts: bool = False
+    assignee_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,8 @@ class CaseRepository:
             query = query.where(cases.c.id.in_(joined))
         if flt.ward_id:
             query = query.where(cases.c.ward_id == flt.ward_id)
+        if flt.assignee_id:
+            query = query.where(cases.c.assignee_id == flt.assignee_id)
         if flt.states:
             query = query.where(cases.c.state.in_([s.value for s in flt.states]))
         elif not flt.include_drafts:

@@ -103,3 +103,36 @@ def test_bad_settings_are_named_with_status_2(
     result = run(tmp_path, "directory", **{key: value})
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_serve_migrates_and_answers_health_checks_until_interrupted(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
+    environ.update(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}", SCHEDULER="off")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "memberportal", "serve", "--port", str(port)], cwd=tmp_path,
+        env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert json.loads(r.read()) == {"status": "ok"}
+                    break
+            except OSError:
+                assert server.poll() is None, server.communicate()[0]
+                assert time.monotonic() < deadline, "serve did not answer within 60 s"
+                time.sleep(0.2)
+    finally:
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert f"http://127.0.0.1:{port}/api/messages" in output
+    assert "authentication is OFF" in output

@@ -272,3 +272,30 @@ async def test_a_departing_members_cases_go_to_a_colleague_and_nobody_elses_move
     assert (await casework.view(other or "", actor=member(DAVID), now=MONDAY)).member_id == DAVID
     page = await casework.list_for_member(actor=member(DAVID))
     assert page.total == 2
+
+
+async def test_a_document_added_to_an_escalated_case_reaches_the_escalation_owner(
+    casework: Casework,
+) -> None:
+    ref = (await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
+                                 now=MONDAY)).case.reference or ""
+    await casework.escalate(ref, actor=member(SARAH), now=MONDAY + timedelta(days=15),
+                            reason="No reply")
+    await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY + timedelta(days=15),
+                                  filename="letter.pdf", content_type="application/pdf",
+                                  content=b"%PDF-1.7 constituent letter")
+    async with casework.store.transaction() as uow:
+        sent = {(m.kind, m.recipient) for m in await uow.outbox.all()
+                if m.payload.get("event") == "attachment_added"}
+    assert sent == {("member-activity", "thread:roads"), ("member-activity", "escalation:roads")}
+
+
+async def test_an_officer_queue_can_be_narrowed_to_their_own_cases(casework: Casework) -> None:
+    first = (await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
+                                   now=MONDAY)).case.reference or ""
+    await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH), now=MONDAY)
+    await casework.acknowledge(first, actor=officer(ROADS), now=MONDAY)
+    everyone = await casework.list_for_officer(actor=officer(ROADS), now=MONDAY)
+    mine = await casework.list_for_officer(actor=officer(ROADS), now=MONDAY,
+                                           flt=CaseFilter(assignee_id=ROADS))
+    assert everyone.total == 2 and [c.reference for c in mine.cases] == [first]
