@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 from botbuilder.core import BotAdapter, TurnContext
 
+from bot.pending_files import PendingFiles
 from bot.teams import BotContext, Card, card_activity
 from casestore.db.repository import CaseFilter
 from casestore.directory import Person
@@ -47,7 +48,6 @@ from dialogs.member_case import case_detail_card, done_sentence
 from dialogs.member_errors import NOT_YOUR_DRAFT, NOT_YOURS, STALE_CARD, member_sentence
 from dialogs.member_files import (
     IncomingFile,
-    PendingFiles,
     fetchable,
     incoming_files,
     same_host,
@@ -97,7 +97,7 @@ class MemberFlows:
         self.ctx = ctx
         self.casework = ctx.casework
         self.download_timeout_s = download_timeout_s
-        self.pending = PendingFiles()
+        self.pending = PendingFiles(ctx.store)
         self._verbs: dict[str, Handler] = {
             "member.help": self._help,
             "member.enquiry.new": self._new_enquiry,
@@ -454,7 +454,7 @@ class MemberFlows:
             page = await self.casework.list_for_member(
                 actor=self._actor(acting), flt=CaseFilter(states=tuple(sorted(ACTIVE_STATES))),
                 limit=10)
-            token = self.pending.put(person.id, files, view.now.timestamp())
+            token = await self.pending.put(person.id, files, view.now)
             return choose_case_for_files_card(view, page.cases, [f.name for f in files], token,
                                               acting)
         acting, _ = await self._acting_for_case(person, reference, None)
@@ -465,7 +465,7 @@ class MemberFlows:
                              data: dict[str, Any]) -> Card:
         form = parse(forms.AttachFiles, data)
         view = self._view()
-        files = self.pending.get(form.token, person.id, view.now.timestamp())
+        files = await self.pending.get(form.token, person.id, view.now)
         if files is None:
             return message_card(FILE_GONE, good=False, actions=HOME)
         acting, _ = await self._acting_for_case(person, form.reference, form.for_member)

@@ -8,8 +8,7 @@ message's own HTML and cards are attachments too, and are not files.
 from __future__ import annotations
 
 import mimetypes
-import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,31 +85,3 @@ def sniffed_type(content: bytes, claimed: str) -> str:
         if content.startswith(magic):
             return ctype
     return claimed
-
-
-class PendingFiles:
-    """Files waiting for the member to say which enquiry they belong to (in memory, briefly).
-
-    Only their names and Teams' download links are kept, keyed by a random token on the card
-    that asks. Another bot instance, or a restart, does not have them: the member is asked to
-    send the file again.
-    """
-
-    def __init__(self, *, ttl_s: float = 1800.0, max_entries: int = 1000) -> None:
-        self.ttl_s = ttl_s
-        self.max_entries = max_entries
-        self._items: dict[str, tuple[str, float, tuple[IncomingFile, ...]]] = {}
-
-    def put(self, person_id: str, files: Sequence[IncomingFile], now_s: float) -> str:
-        self._items = {k: v for k, v in self._items.items() if v[1] > now_s}
-        while len(self._items) >= self.max_entries:
-            self._items.pop(next(iter(self._items)))
-        token = secrets.token_urlsafe(16)
-        self._items[token] = (person_id, now_s + self.ttl_s, tuple(files))
-        return token
-
-    def get(self, token: str, person_id: str, now_s: float) -> tuple[IncomingFile, ...] | None:
-        item = self._items.get(token)
-        if item is None or item[0] != person_id or item[1] <= now_s:
-            return None
-        return item[2]

@@ -197,6 +197,12 @@ class IdempotencyKeys:
         )).scalar_one()
         return dict(row)
 
+    async def get(self, key: str) -> dict[str, Any] | None:
+        row = (await self.conn.execute(
+            select(idempotency_keys.c.result).where(idempotency_keys.c.key == key)
+        )).scalar_one_or_none()
+        return dict(row) if row is not None else None
+
     async def exists(self, key: str) -> bool:
         found = await self.conn.execute(
             select(idempotency_keys.c.key).where(idempotency_keys.c.key == key))

@@ -664,6 +664,20 @@ async def test_a_file_without_a_reference_asks_which_enquiry(
     assert stolen is not None and "I no longer have that file" in texts(stolen)
 
 
+async def test_a_file_waiting_for_its_enquiry_survives_a_restart_of_the_bot(
+    chat: Chat, casework: Casework, clock: Clock, file_server: TestServer,
+) -> None:
+    ref = await raise_enquiry(chat)
+    url = str(file_server.make_url("/files/letter.pdf"))
+    activity = teams_activity(casework.directory.get(SARAH), text="",
+                              attachments=[files_attachment("letter.pdf", url, "pdf")])
+    [asked] = [a.attachments[0].content for a in await chat.send(activity)]
+    restarted, _ = make_bot(casework, clock)  # a new process: nothing kept in memory
+    stored = (await Chat(restarted, casework.directory.get).click(
+        SARAH, asked, "member.files.attach")).card
+    assert stored is not None and f"Added to {ref}: letter.pdf." in texts(stored)
+
+
 async def test_files_that_break_the_limits_are_refused_clearly(
     casework: Casework, clock: Clock, file_server: TestServer,
 ) -> None:

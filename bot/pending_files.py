@@ -1,0 +1,44 @@
+"""Files waiting for the member to say which enquiry they belong to.
+
+Only their names and Teams' download links are kept, in the store under a random token that the
+"which enquiry?" card carries, so another bot instance or a restart can still attach them. They
+expire after `ttl_s` (Teams' download links do not last long either).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from casestore.db.store import Store
+from dialogs.member_files import IncomingFile
+
+
+class PendingFiles:
+    def __init__(self, store: Store, *, ttl_s: float = 1800.0) -> None:
+        self.store = store
+        self.ttl_s = ttl_s
+
+    async def put(self, person_id: str, files: Sequence[IncomingFile], now: datetime) -> str:
+        token = secrets.token_urlsafe(16)
+        async with self.store.transaction() as uow:
+            await uow.idempotency.claim(f"pending-files:{token}", now)
+            await uow.idempotency.set_result(f"pending-files:{token}", {
+                "person_id": person_id,
+                "expires_at": (now + timedelta(seconds=self.ttl_s)).isoformat(),
+                "files": [{"name": f.name, "url": f.url, "content_type": f.content_type}
+                          for f in files],
+            })
+        return token
+
+    async def get(self, token: str, person_id: str, now: datetime
+                  ) -> tuple[IncomingFile, ...] | None:
+        """The files, if the token is the member's own and has not expired."""
+        async with self.store.transaction() as uow:
+            item = await uow.idempotency.get(f"pending-files:{token}")
+        if not item or item.get("person_id") != person_id:
+            return None
+        if datetime.fromisoformat(item["expires_at"]) <= now:
+            return None
+        return tuple(IncomingFile(f["name"], f["url"], f["content_type"]) for f in item["files"])
