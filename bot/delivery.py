@@ -42,6 +42,14 @@ class DeliveryError(Exception):
     """A message that cannot be sent now (no conversation yet, connector error...)."""
 
 
+class NotYetDeliverable(DeliveryError):
+    """Nothing is wrong with the message, but Teams has not reached the bot yet, so there is no
+    service URL to send to. It waits without using up its tries."""
+
+
+WAIT_FOR_TEAMS_S = 60.0
+
+
 @dataclass
 class DeliveryReport:
     sent: list[int] = field(default_factory=list)
@@ -82,6 +90,13 @@ class OutboxDelivery:
                            report: DeliveryReport) -> None:
         try:
             await self._send(message, case, now)
+        except NotYetDeliverable as exc:
+            log.debug("outbox %s waits for Teams: %s", message.id, exc)
+            async with self.ctx.store.transaction() as uow:
+                await uow.outbox.defer(message.id, worker=self.worker_id, error=str(exc),
+                                       until=now + timedelta(seconds=WAIT_FOR_TEAMS_S))
+            report.retried.append(message.id)
+            return
         except Exception as exc:  # every failure is retried or dead-lettered, never lost
             attempts = message.attempts + 1
             retry_at = None if attempts >= self.max_attempts else now + timedelta(
@@ -139,7 +154,7 @@ class OutboxDelivery:
             stored = await uow.refs.get(SERVICE_URL_KEY)
         url = (stored or {}).get("serviceUrl") or self.default_service_url
         if not url:
-            raise DeliveryError("no Teams service URL is known yet (no activity received)")
+            raise NotYetDeliverable("no Teams service URL is known yet (no activity received)")
         return str(url)
 
     async def _to_person(self, person_id: str, content: dict[str, Any], today: date) -> None:
@@ -205,9 +220,20 @@ class OutboxDelivery:
 
     # -- the Bot Connector --------------------------------------------------------------------
     async def _continue(self, reference: ConversationReference, activity: Activity) -> None:
+        """Send into an existing conversation. The adapter's on_turn_error would swallow a
+        failed send (and the row would be marked sent): catch it inside and raise it here."""
+        failures: list[Exception] = []
+
         async def send(turn: TurnContext) -> None:
-            await turn.send_activity(activity)
+            try:
+                await turn.send_activity(activity)
+            except Exception as exc:
+                failures.append(exc)
+
         await self.adapter.continue_conversation(reference, send, self.app_id)
+        if failures:
+            raise DeliveryError(f"the Bot Connector refused the message: "
+                                f"{type(failures[0]).__name__}") from failures[0]
 
     async def _create(self, params: ConversationParameters,
                       service_url: str | None = None) -> tuple[str, str]:

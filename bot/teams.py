@@ -201,14 +201,23 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
                 continue  # the bot itself was added to a team: nothing to say
             person = self.identify(account)
             if person is not None and conversation_type(turn_context) == "personal":
-                await self._remember(turn_context, person)
-                await self._flows_for(turn_context, person).on_welcome(turn_context, person)
+                await self._welcome(turn_context, person)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         person = self.identify(turn_context.activity.from_property)
         if person is not None and conversation_type(turn_context) == "personal":
-            await self._remember(turn_context, person)
-            await self._flows_for(turn_context, person).on_welcome(turn_context, person)
+            await self._welcome(turn_context, person)
+
+    async def _welcome(self, turn: TurnContext, person: Person) -> None:
+        """Teams announces an install twice (installationUpdate and conversationUpdate):
+        welcome a person once a day at most."""
+        await self._remember(turn, person)
+        now = self.ctx.clock()
+        key = f"welcome:{person.id}:{self.ctx.casework.calendar.local_date(now).isoformat()}"
+        async with self.ctx.store.transaction() as uow:
+            first = await uow.idempotency.claim(key, now) is None
+        if first:
+            await self._flows_for(turn, person).on_welcome(turn, person)
 
 
 def _from_the_bot(activity: Activity) -> bool:

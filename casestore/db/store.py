@@ -127,6 +127,14 @@ class OutboxRepository:
             )
         )
 
+    async def defer(self, message_id: int, *, worker: str, error: str, until: datetime) -> None:
+        """Put a claimed row back to wait, without counting a try (nothing failed)."""
+        await self.conn.execute(
+            update(outbox)
+            .where(and_(outbox.c.id == message_id, outbox.c.claimed_by == worker))
+            .values(status="pending", next_attempt_at=until, last_error=error[:2000])
+        )
+
     async def by_status(self, status: str, *, limit: int = 100) -> list[OutboxMessage]:
         rows = await self.conn.execute(
             select(outbox).where(outbox.c.status == status).order_by(outbox.c.id).limit(limit)

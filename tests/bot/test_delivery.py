@@ -90,10 +90,33 @@ async def test_the_digest_goes_to_the_member_support_channel_as_a_new_post(
     assert "digest" in str(created.body["activity"]).lower()
 
 
+async def test_a_message_waits_for_teams_without_using_up_its_tries(
+    casework: Casework, connector: FakeConnector,
+) -> None:
+    await _queue(casework.store, "k1")  # no activity from Teams yet: no service URL to send to
+    delivery = _delivery(casework, max_attempts=2)
+    for minutes in (0, 2, 4, 6):
+        await delivery.deliver_due(MONDAY + timedelta(minutes=minutes))
+    async with casework.store.transaction() as uow:
+        [waiting] = await uow.outbox.by_status("pending")
+    assert waiting.attempts == 0 and "service URL" in (waiting.last_error or "")
+    await _remember_chat(casework.store, SARAH, connector.service_url)
+    report = await delivery.deliver_due(MONDAY + timedelta(minutes=8))
+    assert report.sent == [waiting.id]
+
+
 async def test_a_failure_is_retried_with_backoff_then_dead_lettered(
     casework: Casework, connector: FakeConnector,
 ) -> None:
-    await _queue(casework.store, "k1")  # no conversation with Sarah and no service URL yet
+    from tests.support.tokens import unreachable_url
+
+    with unreachable_url("") as refusing:  # Teams is not answering
+        await _remember_chat(casework.store, SARAH, refusing.rsplit("/", 1)[0])
+        await _retried_then_dead(casework)
+
+
+async def _retried_then_dead(casework: Casework) -> None:
+    await _queue(casework.store, "k1")
     delivery = _delivery(casework, max_attempts=3, backoff_base_s=60)
     first = await delivery.deliver_due(MONDAY)
     assert first.retried and not first.sent
@@ -104,7 +127,7 @@ async def test_a_failure_is_retried_with_backoff_then_dead_lettered(
     assert third.dead
     async with casework.store.transaction() as uow:
         [dead] = await uow.outbox.by_status("dead")
-    assert dead.attempts == 3 and "service URL" in (dead.last_error or "")
+    assert dead.attempts == 3 and dead.last_error
 
 
 async def test_two_workers_on_one_database_send_each_message_once(

@@ -17,6 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from botbuilder.core import BotAdapter, Middleware, TurnContext
 from botbuilder.schema import Attachment
+from botbuilder.schema.teams import TeamsChannelAccount
 from sqlalchemy import func, select
 
 from bot.teams import UNKNOWN_USER
@@ -130,6 +131,21 @@ async def test_installing_the_bot_sends_the_welcome_card(chat: Chat, casework: C
     assert "Welcome to Member Enquiries, Cllr Sarah Okafor" in texts(welcome)
     assert {"member.enquiry.new", "member.cases.list", "member.drafts.list"} <= set(
         verbs(welcome))
+
+
+async def test_teams_announcing_the_install_twice_gives_one_welcome(
+    chat: Chat, casework: Casework,
+) -> None:
+    person = casework.directory.get(SARAH)
+    first = await chat.send(teams_activity(person, type="installationUpdate", action="add"))
+    assert len([a for a in first if a.attachments]) == 1
+    # Teams also sends conversationUpdate (membersAdded) for the same install
+    update = teams_activity(person, type="conversationUpdate")
+    turn = TurnContext(chat.adapter, update)
+    await chat.bot.on_teams_members_added(
+        [TeamsChannelAccount(id=person.teams_user_id, aad_object_id=person.aad_object_id)],
+        None, turn)
+    assert [a for a in chat.adapter.activity_buffer if a.attachments] == []
 
 
 async def test_each_turn_stores_the_members_conversation_reference(
