@@ -20,8 +20,10 @@ from bot.delivery import OutboxDelivery
 from bot.http import ADAPTER_KEY, create_bot_app
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.db import migrate
+from casestore.directory import Directory
 from memberportal.context import Context
 from memberportal.settings import Settings
+from scheduler.graph_jobs import graph_jobs_ctx
 from scheduler.runner import Jobs, build_scheduler
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,19 @@ def create_app(
                                       "outbox delivery"))
         if settings.scheduler_enabled:
             app.cleanup_ctx.append(_scheduled(Jobs(ctx.casework, clock), settings))
+        # every instance loads the directory synced from Entra ID; only schedulers call Graph
+        app.cleanup_ctx.append(graph_jobs_ctx(settings, ctx.casework, clock,
+                                              publish=_publisher(ctx, bot_ctx),
+                                              run_jobs=settings.scheduler_enabled))
     return app
+
+
+def _publisher(ctx: Context, bot_ctx: BotContext) -> Callable[[Directory], None]:
+    """A directory synced from Entra ID replaces the one every part of the app reads."""
+    def publish(directory: Directory) -> None:
+        ctx.directory = directory
+        bot_ctx.directory = directory  # Casework's is replaced by the Graph jobs themselves
+    return publish
 
 
 def _scheduled(jobs: Jobs, settings: Settings

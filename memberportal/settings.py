@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
 
 from casestore.db.engine import DEFAULT_DATABASE_URL, normalise_url
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+GRAPH_AUTHORITY_HOST = "https://login.microsoftonline.com"
+GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_TENANT_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 class SettingsError(Exception):
@@ -31,10 +39,29 @@ class Settings:
     public_url: str = ""
     scheduler_enabled: bool = True
     sweep_interval_s: int = 300
+    # Microsoft Graph (Entra ID directory sync, missed-reply reconciliation): off unless all
+    # three credentials are set. The secret never appears in repr() or logs.
+    graph_tenant_id: str = ""
+    graph_client_id: str = ""
+    graph_client_secret: str = field(default="", repr=False)
+    graph_authority_host: str = GRAPH_AUTHORITY_HOST
+    graph_base_url: str = GRAPH_BASE_URL
+    entra_groups: str | None = None  # TOML file mapping Entra ID groups to the directory
+    directory_sync_interval_s: int = 3600
+    reconcile_interval_s: int = 600
+    # The Teams app package (`memberportal package`)
+    teams_app_developer_name: str = ""
+    teams_app_website_url: str = ""
+    teams_app_privacy_url: str = ""
+    teams_app_terms_url: str = ""
 
     @property
     def auth_enabled(self) -> bool:
         return bool(self.app_id)
+
+    @property
+    def graph_enabled(self) -> bool:
+        return bool(self.graph_tenant_id and self.graph_client_id and self.graph_client_secret)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +98,8 @@ class Settings:
             public_url=get("PUBLIC_URL"),
             scheduler_enabled=get("SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
             sweep_interval_s=interval,
+            **_graph_settings(get),
+            **_teams_app_settings(get),
         )
 
 
@@ -89,3 +118,67 @@ def _redact(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+def _graph_settings(get: Callable[..., str]) -> dict[str, Any]:
+    """GRAPH_* and the job intervals; all three credentials or none."""
+    tenant, client, secret = get("GRAPH_TENANT_ID"), get("GRAPH_CLIENT_ID"), \
+        get("GRAPH_CLIENT_SECRET")
+    given = {"GRAPH_TENANT_ID": tenant, "GRAPH_CLIENT_ID": client, "GRAPH_CLIENT_SECRET": secret}
+    if any(given.values()):
+        for key, value in given.items():
+            if not value:
+                raise SettingsError(key, "", "is required with the other GRAPH_* credentials")
+        if not (_GUID.fullmatch(tenant) or _TENANT_DOMAIN.fullmatch(tenant)):
+            raise SettingsError("GRAPH_TENANT_ID", tenant,
+                                "must be the tenant's GUID or its domain (contoso.onmicrosoft.com)")
+        if not _GUID.fullmatch(client):
+            raise SettingsError("GRAPH_CLIENT_ID", client, "must be a GUID")
+    return {
+        "graph_tenant_id": tenant,
+        "graph_client_id": client,
+        "graph_client_secret": secret,
+        "graph_authority_host": _secure_url(get("GRAPH_AUTHORITY_HOST") or GRAPH_AUTHORITY_HOST,
+                                            "GRAPH_AUTHORITY_HOST", loopback_http=False),
+        "graph_base_url": _secure_url(get("GRAPH_BASE_URL") or GRAPH_BASE_URL, "GRAPH_BASE_URL",
+                                      loopback_http=True),
+        "entra_groups": get("ENTRA_GROUPS") or None,
+        "directory_sync_interval_s": _int(get("DIRECTORY_SYNC_INTERVAL_S", "3600"),
+                                          "DIRECTORY_SYNC_INTERVAL_S", 60, 7 * 86400),
+        "reconcile_interval_s": _int(get("RECONCILE_INTERVAL_S", "600"), "RECONCILE_INTERVAL_S",
+                                     30, 86400),
+    }
+
+
+def _secure_url(value: str, key: str, *, loopback_http: bool) -> str:
+    """An https URL (or http on this machine, for tests): a token never crosses a network bare."""
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return value.rstrip("/")
+    if parts.scheme == "http" and loopback_http and _loopback(host):
+        return value.rstrip("/")
+    allowed = "https (or http to 127.0.0.1)" if loopback_http else "https"
+    raise SettingsError(key, value, f"must be an {allowed} URL")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _teams_app_settings(get: Callable[..., str]) -> dict[str, Any]:
+    urls = {}
+    for key in ("TEAMS_APP_WEBSITE_URL", "TEAMS_APP_PRIVACY_URL", "TEAMS_APP_TERMS_URL"):
+        value = get(key)
+        if value and not re.match(r"^https?://", value, re.IGNORECASE):
+            raise SettingsError(key, value, "must be an http(s) URL")
+        urls[key.lower()] = value
+    name = get("TEAMS_APP_DEVELOPER_NAME")
+    if len(name) > 32:
+        raise SettingsError("TEAMS_APP_DEVELOPER_NAME", name, "Teams allows 32 characters")
+    return {"teams_app_developer_name": name, **urls}

@@ -217,3 +217,18 @@ case_threads = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("channel_id", "root_message_id", name="uq_case_threads_channel_root"),
 )
+
+directory_people = Table(
+    "directory_people",
+    metadata,
+    Column("aad_object_id", String(36), primary_key=True),
+    Column("person_id", String(64), nullable=False, unique=True),
+    Column("kind", String(12), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("job_title", String(200), nullable=False),
+    Column("ward_id", String(64)),
+    Column("services", JSON, nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("synced_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,157 @@
+"""Catch up on thread replies the bot missed (it was down, or Teams never delivered them).
+
+For each active case's thread, Graph lists the replies under the thread's root post; an
+officer's reply that is not on the case yet is recorded through `Casework.reply` (or
+`Casework.note`, with the council's internal prefix), at the time the officer wrote it, with
+`message_id` = the Graph message id and the idempotency key `activity:<message id>`: the key the
+live officer flow uses, since a Teams activity id in a channel is that same message id. A reply
+recorded live is therefore never recorded twice, and neither is one reconciled on two
+instances at once. The message ids already on the cases are checked as well, because the
+idempotency keys are forgotten after a month while a long-term case can stay open longer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from casestore.casework import Casework
+from casestore.db.store import UnitOfWork
+from casestore.db.tables import case_events, case_threads, cases
+from casestore.db.threads import Thread
+from casestore.errors import DomainError, NotPermitted
+from casestore.graph.client import GraphClient, GraphError, graph_path
+from casestore.graph.messages import ThreadMessage, split_internal, thread_message
+from casestore.model import ACTIVE_STATES, Actor, ActorKind
+
+log = logging.getLogger(__name__)
+
+REPLIES_PER_PAGE = "50"  # Graph's maximum for replies
+MESSAGE_EVENTS = ("replied", "noted")
+
+
+@dataclass
+class ReconcileReport:
+    threads: int = 0
+    pages: int = 0
+    recorded: list[tuple[str, str, str]] = field(default_factory=list)  # reference, id, kind
+    skipped: Counter[str] = field(default_factory=Counter)
+    failed_threads: int = 0
+
+    def line(self) -> str:
+        skipped = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items())) or "none"
+        return (f"{self.threads} thread(s), {self.pages} page(s) read, "
+                f"{len(self.recorded)} missed repl(ies) recorded; skipped: {skipped}; "
+                f"{self.failed_threads} thread(s) could not be read")
+
+
+async def open_threads(uow: UnitOfWork) -> list[tuple[str, Thread]]:
+    """Every thread of every active case, with the case's reference: one query."""
+    query = (select(case_threads, cases.c.reference)
+             .join(cases, cases.c.id == case_threads.c.case_id)
+             .where(cases.c.state.in_([s.value for s in ACTIVE_STATES]))
+             .order_by(case_threads.c.case_id, case_threads.c.service_id))
+    found = []
+    for row in await uow.conn.execute(query):
+        values = dict(row._mapping)
+        reference = str(values.pop("reference"))
+        found.append((reference, Thread(**values)))
+    return found
+
+
+async def recorded_message_ids(uow: UnitOfWork, case_ids: list[int]) -> set[str]:
+    """The thread messages already on these cases' timelines: one query."""
+    if not case_ids:
+        return set()
+    rows = await uow.conn.execute(
+        select(case_events.c.payload)
+        .where(case_events.c.case_id.in_(case_ids), case_events.c.kind.in_(MESSAGE_EVENTS)))
+    return {str(r.payload["message_id"]) for r in rows
+            if isinstance(r.payload, dict) and r.payload.get("message_id")}
+
+
+class Reconciler:
+    def __init__(self, casework: Casework, graph: GraphClient) -> None:
+        self.casework = casework
+        self.graph = graph
+        config = casework.config
+        self.teams = {s.channel_id: s.team_id for s in config.services}
+
+    async def run(self, *, now: datetime) -> ReconcileReport:
+        report = ReconcileReport()
+        async with self.casework.store.transaction() as uow:
+            threads = await open_threads(uow)
+            seen = await recorded_message_ids(uow, sorted({t.case_id for _, t in threads}))
+        for reference, thread in threads:
+            report.threads += 1
+            try:
+                messages = await self._replies(thread, report)
+            except GraphError as exc:
+                report.failed_threads += 1
+                log.warning("cannot read the thread of %s in %s: %s", reference,
+                            thread.channel_id, exc)
+                continue
+            for message in messages:
+                if message.id in seen:
+                    continue
+                if await self._record(reference, message, now, report):
+                    seen.add(message.id)
+        if report.recorded or report.failed_threads:
+            log.info("reconciliation: %s", report.line())
+        return report
+
+    async def _replies(self, thread: Thread, report: ReconcileReport) -> list[ThreadMessage]:
+        team_id = self.teams.get(thread.channel_id)
+        if team_id is None:
+            raise GraphError(0, thread.channel_id, "unknown_channel",
+                             "no service area in the council config has this channel")
+        path = graph_path("teams", team_id, "channels", thread.channel_id, "messages",
+                          thread.root_message_id, "replies")
+        items: list[dict[str, Any]] = []
+        async for page in self.graph.pages(path, {"$top": REPLIES_PER_PAGE}):
+            report.pages += 1
+            items.extend(page)
+        return sorted((thread_message(i) for i in items), key=lambda m: (m.created_at, m.id))
+
+    async def _record(self, reference: str, message: ThreadMessage, now: datetime,
+                      report: ReconcileReport) -> bool:
+        """Record one reply; True if it is on the case now (recorded, or already there)."""
+        if message.skip:
+            report.skipped[message.skip] += 1
+            return False
+        person = self.casework.directory.by_aad_object_id(message.author_aad_id)
+        if person is None or person.kind is not ActorKind.OFFICER:
+            report.skipped["author not an officer"] += 1
+            log.info("reconciliation skipped message %s on %s: author %s is not an officer",
+                     message.id, reference, message.author_aad_id)
+            return False
+        internal, text = split_internal(message.text, self.casework.config.council.internal_prefix)
+        record = self.casework.note if internal else self.casework.reply
+        try:
+            outcome = await record(
+                reference, actor=Actor(person.id, ActorKind.OFFICER),
+                now=min(message.created_at, now), text=text, message_id=message.id,
+                idempotency_key=f"activity:{message.id}")
+        except NotPermitted:
+            report.skipped["author not entitled"] += 1
+            log.info("reconciliation skipped message %s on %s: %s may not act on it",
+                     message.id, reference, person.id)
+            return False
+        except DomainError as exc:
+            report.skipped[type(exc).__name__] += 1
+            log.info("reconciliation skipped message %s on %s: %s", message.id, reference,
+                     type(exc).__name__)
+            return False
+        if not outcome.duplicate:
+            report.recorded.append((reference, message.id, "note" if internal else "reply"))
+        return True
+
+
+async def reconcile_replies(casework: Casework, graph: GraphClient, *, now: datetime
+                            ) -> ReconcileReport:
+    return await Reconciler(casework, graph).run(now=now)
