@@ -14,8 +14,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The bot and the Agents Playground on the demo council (memberportal run); AS=<person id> picks
+# who is at the keyboard in the Playground's personal chat (make's own AS, the assembler, is not).
+# Ctrl-C stops both.
 run: $(STAMP)
-	$(BIN)/memberportal seed-demo
+	$(BIN)/memberportal run $(if $(filter command line environment,$(origin AS)),--as $(AS))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,8 +30,9 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# Needs MicrosoftAppId (see docs/deployment.md); PACKAGE_ARGS=--allow-placeholder-id for layout checks.
 package: $(STAMP)
-	$(BIN)/memberportal package --out build/member-enquiries.zip
+	$(BIN)/memberportal package --out build/member-enquiries.zip $(PACKAGE_ARGS)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

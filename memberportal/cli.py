@@ -15,6 +15,7 @@ from casestore.config import ConfigError, load_council_config
 from casestore.db import migrate as migrations
 from casestore.directory import Directory
 from memberportal.context import Context
+from memberportal.devrun import add_arguments as add_run_arguments
 from memberportal.settings import Settings, SettingsError
 
 EXIT_USAGE = 2
@@ -87,8 +88,24 @@ def cmd_check_config(args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
+def _directory(settings: Settings) -> Directory:
+    """The council config's directory, or the one last synced from Entra ID."""
+    if not (settings.graph_enabled and settings.entra_groups):
+        return Directory.from_config(load_council_config(settings.council_config))
+    from casestore.graph.sync import load_directory
+
+    async def go() -> Directory:
+        ctx = Context.build(settings)
+        try:
+            await migrations.upgrade(ctx.store.engine)
+            return await load_directory(ctx.store, ctx.config)
+        finally:
+            await ctx.close()
+    return asyncio.run(go())
+
+
 def cmd_directory(args: argparse.Namespace, settings: Settings) -> int:
-    directory = Directory.from_config(load_council_config(settings.council_config))
+    directory = _directory(settings)
     rows = [
         {"id": p.id, "name": p.display_name, "kind": p.kind.value, "role": p.role_label,
          "ward": p.ward_id or "", "services": list(p.services), "email": p.email,
@@ -164,8 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="case statistics")
     foi = sub.add_parser("export-foi", help="FOI export: cases raised per member")
     foi.add_argument("--out", required=True)
+    run = sub.add_parser("run", help="make run: migrate, seed the demo, start the bot and the "
+                         "Agents Playground")
+    add_run_arguments(run)
     package = sub.add_parser("package", help="write the Teams app package")
     package.add_argument("--out", required=True)
+    package.add_argument("--allow-placeholder-id", action="store_true",
+                         help="without a MicrosoftAppId, use the all-zero id (local tests only)")
+    sub.add_parser("sync-directory", help="sync councillors and officers from Entra ID now")
+    sub.add_parser("reconcile", help="record thread replies the bot missed (Microsoft Graph)")
     return parser
 
 
