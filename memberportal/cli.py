@@ -167,6 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the Teams bot (and the scheduler)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    sub.add_parser("worker", help="run the scheduled jobs and outbox delivery without HTTP")
+    handover = sub.add_parser("handover", help="hand a departing councillor's active cases to "
+                                               "a ward colleague or member support")
+    handover.add_argument("member", help="the departing councillor's id")
+    handover.add_argument("--to", required=True, help="a ward colleague's or support officer's id")
+    handover.add_argument("--by", required=True, help="the member support officer doing it")
+    handover.add_argument("--reason", default="Left office")
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("seed-demo", help="migrate and add the demo council's sample casework")
     check = sub.add_parser("check-config", help="validate a council TOML file")

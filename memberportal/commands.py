@@ -33,6 +33,56 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_worker(_args: argparse.Namespace, settings: Settings) -> int:
+    """The scheduled jobs and outbox delivery with no HTTP listener, for a deployment that runs
+    them apart from the bot instances (which then set SCHEDULER=off)."""
+    import asyncio
+    import signal
+
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    async def run() -> None:
+        runner = web.AppRunner(create_app(settings))
+        await runner.setup()  # starts the database, delivery and scheduler; no site, no port
+        print("Member Enquiries worker is running the SLA sweep, the digest and outbox "
+              "delivery. Press Ctrl-C to stop.", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await runner.cleanup()
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_handover(args: argparse.Namespace, settings: Settings) -> int:
+    """Member support hands a departing councillor's active cases to a colleague or to
+    themselves (the member support team)."""
+    from casestore.db import migrate
+    from casestore.errors import DomainError
+    from casestore.model import Actor, ActorKind
+    from memberportal.cli import _run
+
+    async def go(ctx: Context) -> int:
+        await migrate.upgrade(ctx.store.engine)
+        try:
+            handed = await ctx.casework.hand_over_member_cases(
+                args.member, actor=Actor(args.by, ActorKind.OFFICER), now=datetime.now(UTC),
+                to_person_id=args.to, reason=args.reason)
+        except DomainError as exc:
+            print(f"Not handed over: {exc}", file=sys.stderr)
+            return 2
+        to = ctx.directory.get(args.to).display_name
+        print(f"Handed {len(handed)} active enquir{'y' if len(handed) == 1 else 'ies'} "
+              f"to {to}" + (f": {', '.join(handed)}" if handed else "."))
+        return 0
+    return _run(go, settings)
+
+
 def _at(args: argparse.Namespace) -> datetime:
     return args.at or datetime.now(UTC)
 
@@ -195,6 +245,8 @@ def cmd_reconcile(_args: argparse.Namespace, settings: Settings) -> int:
 
 COMMANDS = {
     "serve": cmd_serve,
+    "worker": cmd_worker,
+    "handover": cmd_handover,
     "sweep": cmd_sweep,
     "digest": cmd_digest,
     "package": cmd_package,

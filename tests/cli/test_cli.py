@@ -136,3 +136,42 @@ def test_serve_migrates_and_answers_health_checks_until_interrupted(tmp_path: Pa
     assert server.returncode == 0, output
     assert f"http://127.0.0.1:{port}/api/messages" in output
     assert "authentication is OFF" in output
+
+
+def test_member_support_hands_a_departing_councillors_cases_to_a_colleague(
+    tmp_path: Path,
+) -> None:
+    assert run(tmp_path, "seed-demo").returncode == 0
+    refused = run(tmp_path, "handover", "graham-leece", "--to", "david-ashworth",
+                  "--by", "gareth-prescott")
+    assert refused.returncode == 2 and "may not hand over" in refused.stderr
+    wrong_ward = run(tmp_path, "handover", "graham-leece", "--to", "sarah-okafor",
+                     "--by", "kathryn-pinnington")
+    assert wrong_ward.returncode == 2 and "ward colleague" in wrong_ward.stderr
+    done = run(tmp_path, "handover", "graham-leece", "--to", "david-ashworth",
+               "--by", "kathryn-pinnington", "--reason", "Cllr Leece stood down")
+    assert done.returncode == 0, done.stderr
+    assert "to Cllr David Ashworth" in done.stdout
+
+
+def test_the_worker_runs_the_jobs_without_listening_and_stops_on_interrupt(
+    tmp_path: Path,
+) -> None:
+    import signal
+    import time
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
+    environ.update(DATABASE_URL=f"sqlite:///{tmp_path / 'worker.sqlite3'}")
+    worker = subprocess.Popen([sys.executable, "-m", "memberportal", "worker"], cwd=tmp_path,
+                              env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "worker.sqlite3").exists() and time.monotonic() < deadline:
+        assert worker.poll() is None
+        time.sleep(0.2)
+    time.sleep(1)
+    worker.send_signal(signal.SIGINT)
+    output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
+    assert "worker is running the SLA sweep" in output
+    assert "scheduler started" in output
