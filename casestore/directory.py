@@ -88,6 +88,11 @@ class Directory:
             )
             for o in config.officers
         ]
+        return cls.from_people(people, config)
+
+    @classmethod
+    def from_people(cls, people: Iterable[Person], config: CouncilConfig) -> Directory:
+        """People from anywhere (the config, Entra ID) with the config's delegations."""
         secretaries: dict[str, set[str]] = {}
         leave: list[Leave] = []
         for d in config.delegations:

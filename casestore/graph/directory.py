@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from casestore.config import CabinetSecretary, CouncilConfig, LeaveDelegation, OfficerRole
-from casestore.directory import Directory, Leave, Person
+from casestore.config import CouncilConfig, OfficerRole
+from casestore.directory import Directory, Person
 from casestore.graph.groups import EntraGroups
 from casestore.model import ActorKind
 
@@ -173,16 +173,4 @@ def directory_from(config: CouncilConfig, synced: Iterable[SyncedPerson]) -> Dir
             job_title=s.job_title or (known.job_title if known else ""),
             services=s.services, roles=s.roles,
         ))
-    secretaries: dict[str, set[str]] = {}
-    leave: list[Leave] = []
-    for d in config.delegations:
-        if isinstance(d, CabinetSecretary):
-            secretaries.setdefault(d.secretary, set()).add(d.member)
-        elif isinstance(d, LeaveDelegation):
-            leave.append(Leave(d.officer, d.delegate, d.starts_on, d.ends_on))
-    return Directory(
-        people,
-        secretaries={k: frozenset(v) for k, v in secretaries.items()},
-        leave=leave,
-        escalation_owners={s.id: s.escalation_owner for s in config.services},
-    )
+    return Directory.from_people(people, config)
