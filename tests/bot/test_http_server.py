@@ -586,3 +586,18 @@ def test_trap_settings_map_onto_botbuilder_attribute_names() -> None:
     assert plain.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL is None
     assert overridden.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL == "http://127.0.0.1/x"
     assert overridden.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER == BOT_FRAMEWORK_ISSUER
+
+
+async def test_trap_connector_client_is_built_once_per_service_url_not_every_turn() -> None:
+    """DESIGN.md: stock botbuilder rebuilds the connector client (and msrest's retry policy)
+    on every turn; ours keeps one per app, service URL and audience."""
+    from botframework.connector.auth import ClaimsIdentity
+
+    auth = create_authentication(OPEN)
+    anonymous = ClaimsIdentity({}, True)
+    first = await auth.create_connector_factory(anonymous).create("http://127.0.0.1:1/a", "")
+    again = await auth.create_connector_factory(anonymous).create("http://127.0.0.1:1/a", "")
+    other = await auth.create_connector_factory(anonymous).create("http://127.0.0.1:1/b", "")
+    assert first is again and first is not other
+    tokens = await auth.create_user_token_client(anonymous)
+    assert tokens is await auth.create_user_token_client(anonymous)
