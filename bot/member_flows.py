@@ -10,15 +10,15 @@ what a constituent said.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import aiohttp
-from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.core import TurnContext
 
+from bot.downloads import credentials_for, download
 from bot.pending_files import PendingFiles
 from bot.teams import BotContext, Card, card_activity
 from casestore.db.repository import CaseFilter
@@ -48,9 +48,7 @@ from dialogs.member_case import case_detail_card, done_sentence
 from dialogs.member_errors import NOT_YOUR_DRAFT, NOT_YOURS, STALE_CARD, member_sentence
 from dialogs.member_files import (
     IncomingFile,
-    fetchable,
     incoming_files,
-    same_host,
     sniffed_type,
     with_extension,
 )
@@ -481,8 +479,9 @@ class MemberFlows:
                 if incoming.content_type not in limits.allowed_types and \
                         not incoming.content_type.startswith("image/"):
                     raise AttachmentRejected(incoming.name, "this type of file is not accepted")
-                content = await self._download(incoming, limits.max_bytes,
-                                               await self._credentials_for(turn, incoming.url))
+                content = await download(incoming.url, limits.max_bytes,
+                                         await credentials_for(turn, incoming.url),
+                                         timeout_s=self.download_timeout_s)
                 ctype = sniffed_type(content, incoming.content_type)
                 name = with_extension(incoming.name, ctype)
                 outcome = await self.casework.add_attachment(
@@ -503,36 +502,5 @@ class MemberFlows:
                 results.append(FileResult(incoming.name, False,
                                           f"{incoming.name} was not added: {NO_DOWNLOAD}"))
         return files_added_card(view, reference, results, acting.for_member)
-
-    @staticmethod
-    async def _credentials_for(turn: TurnContext, url: str) -> dict[str, str]:
-        """The bot's own bearer token, for a file on the Bot Connector that sent the activity
-        (a pasted image) and for nothing else; none when the bot runs without an app id."""
-        if not same_host(url, turn.activity.service_url or ""):
-            return {}
-        client = turn.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
-        credentials = getattr(getattr(client, "config", None), "credentials", None)
-        if credentials is None or not getattr(credentials, "microsoft_app_id", ""):
-            return {}
-        token = await asyncio.to_thread(credentials.get_access_token)
-        return {"Authorization": f"Bearer {token}"} if token else {}
-
-    async def _download(self, incoming: IncomingFile, max_bytes: int,
-                        headers: dict[str, str]) -> bytes:
-        """Fetch a file over http(s), reading at most `max_bytes + 1` (the store refuses more)."""
-        if not fetchable(incoming.url):
-            raise ValueError("not an http(s) address")
-        timeout = aiohttp.ClientTimeout(total=self.download_timeout_s)
-        async with aiohttp.ClientSession(timeout=timeout) as session, \
-                session.get(incoming.url, headers=headers) as response:
-            if response.status != 200:
-                raise aiohttp.ClientResponseError(response.request_info, (),
-                                                  status=response.status)
-            buffer = bytearray()
-            async for chunk in response.content.iter_chunked(64 * 1024):
-                buffer += chunk
-                if len(buffer) > max_bytes:
-                    break
-            return bytes(buffer[: max_bytes + 1])
 
 
