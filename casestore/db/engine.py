@@ -25,7 +25,10 @@ def normalise_url(url: str) -> str:
 
 
 def create_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> AsyncEngine:
+    """An async engine. Statement parameters are kept out of error messages and logs: they
+    hold constituents' details."""
     url = normalise_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
     kwargs.setdefault("pool_size", 10)

@@ -299,3 +299,29 @@ async def test_an_officer_queue_can_be_narrowed_to_their_own_cases(casework: Cas
     mine = await casework.list_for_officer(actor=officer(ROADS), now=MONDAY,
                                            flt=CaseFilter(assignee_id=ROADS))
     assert everyone.total == 2 and [c.reference for c in mine.cases] == [first]
+
+
+async def test_a_database_error_never_carries_a_constituents_details(casework: Casework) -> None:
+    from sqlalchemy import insert
+    from sqlalchemy.exc import DBAPIError, StatementError
+
+    async with casework.store.transaction() as uow:
+        await uow.conn.execute(insert(cases).values(
+            id=999, reference="ENQ-2026-000999", state="open", escalation_state="none",
+            member_id=SARAH, raised_by_id=SARAH, lead_service="roads", enquiry_type="report_it",
+            ward_id="ashcroft", location="", constituent_name="Mrs Edna Private",
+            constituent_contact="07700 900123", consent_given=True, description="x", ask="y",
+            search_term="", urgency="normal", special_category_confirmed=False,
+            created_at=MONDAY, paused_working_days=0, auto_close_extended_days=0,
+            reopen_count=0, rating_comment="", version=0))
+    with pytest.raises((DBAPIError, StatementError)) as error:
+        async with casework.store.transaction() as uow:
+            await uow.conn.execute(insert(cases).values(
+                id=999, reference="ENQ-2026-000998", state="open", escalation_state="none",
+                member_id=SARAH, raised_by_id=SARAH, lead_service="roads",
+                enquiry_type="report_it", ward_id="ashcroft", location="",
+                constituent_name="Mrs Edna Private", constituent_contact="07700 900123",
+                consent_given=True, description="x", ask="y", search_term="", urgency="normal",
+                special_category_confirmed=False, created_at=MONDAY, paused_working_days=0,
+                auto_close_extended_days=0, reopen_count=0, rating_comment="", version=0))
+    assert "Edna" not in str(error.value) and "07700" not in str(error.value)
