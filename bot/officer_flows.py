@@ -7,7 +7,11 @@
   form to log an enquiry on a councillor's behalf.
 * Case-card buttons are `officer.*` Action.Execute verbs; each returns the card that replaces the
   one clicked: the case as it now stands, or the form again with what to fix.
-* In personal chat: help, "my queue", a reference to open a case, and answering escalations.
+* In personal chat: help, "my queue", a reference to open a case, answering escalations, and
+  "questions": those other officers put to them or their service areas, each with an Answer form.
+* A question to an officer arrives as a card (their chat, or the asked service's thread) whose
+  `officer.answer_question` replaces it with the question as answered; the case card lists the
+  open questions, each with an `officer.withdraw_question` form.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import hashlib
 import logging
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.teams import BotContext, Card, card_activity, conversation_type
@@ -29,11 +33,12 @@ from casestore.permissions import Action, may
 from casestore.services import Outcome
 from dialogs import officer_forms as forms
 from dialogs.officer_actions import FORMS
-from dialogs.officer_cards import case_card, form_card, message_card
-from dialogs.officer_casework import CASE_VERBS, OfficerActions, Post
+from dialogs.officer_cards import case_card, form_card, message_card, new_nonce
+from dialogs.officer_casework import CASE_VERBS, OfficerActions
 from dialogs.officer_chat import QUEUE_PAGE, help_card, queue_card
 from dialogs.officer_forms import CaseAction
 from dialogs.officer_logging import LogFlow
+from dialogs.officer_questions import question_card, questions_card
 from dialogs.officer_view import CardEnv, FileInfo
 
 log = logging.getLogger(__name__)
@@ -115,6 +120,12 @@ class OfficerFlows:
 
     async def on_action(self, turn: TurnContext, person: Person, verb: str,
                         data: dict[str, Any]) -> Card | None:
+        if verb == "officer.answer_question":
+            return await self._answer(turn, person, data)
+        if verb == "officer.question":
+            return await self._show_question(person, data)
+        if verb == "officer.questions":
+            return await self._questions(person)
         if verb in CASE_VERBS:
             return await self._case_action(turn, person, verb, data)
         if verb in ("officer.open", "officer.refresh"):
@@ -244,8 +255,7 @@ class OfficerFlows:
     async def _refresh_root(self, turn: TurnContext, thread: Thread, case: Case,
                             env: CardEnv) -> None:
         """Update the thread's case card in place (state and SLA changed with this reply)."""
-        update = card_activity(case_card(case, env, service_id=thread.service_id,
-                                         files=await self._files(case)))
+        update = card_activity(await self._case_card(case, env, service_id=thread.service_id))
         update.id = thread.card_activity_id
         try:
             await turn.update_activity(update)
@@ -259,6 +269,13 @@ class OfficerFlows:
         async with self.ctx.store.transaction() as uow:
             rows = await uow.cases.attachment_list(case.id)
         return [f for f in (FileInfo.parse(r) for r in rows) if f is not None]
+
+    async def _case_card(self, case: Case, env: CardEnv, *, service_id: str | None,
+                         notice: str = "", tone: str = "good") -> Card:
+        """The case card with its files and the questions put to other officers."""
+        return case_card(case, env, service_id=service_id, files=await self._files(case),
+                         questions=await self.ctx.casework.questions(case), notice=notice,
+                         tone=tone)
 
     async def _was_reply(self, case: Case, message_id: str) -> bool:
         events = await self.ctx.casework.timeline(case)
@@ -282,15 +299,12 @@ class OfficerFlows:
             return await self._refused(person, verb, form, exc, data, env)
         case, duplicate = done.outcome.case, done.outcome.duplicate
         log.info("%s on %s by %s%s", verb, form.ref, person.id, " (again)" if duplicate else "")
-        if done.post is not None and not duplicate:
-            await self._post(turn, done.post)
         if done.card is not None and not duplicate:
             return done.card
         if not may(self.ctx.directory, actor, Action.VIEW, case, env.today):
             return message_card(STALE_CARD if duplicate else done.notice)  # e.g. moved away
         notice, tone = (STALE_CARD, "warning") if duplicate else (done.notice, "good")
-        return case_card(case, env, service_id=form.svc, files=await self._files(case),
-                         notice=notice, tone=tone)
+        return await self._case_card(case, env, service_id=form.svc, notice=notice, tone=tone)
 
     def _service_id(self, value: str | None) -> str | None:
         return value if value in {s.id for s in self.ctx.config.services} else None
@@ -308,7 +322,8 @@ class OfficerFlows:
                                 bad.problems["ref"], tone="attention")
         message = "Please check the form: " + " ".join(dict.fromkeys(bad.problems.values()))
         if verb not in FORMS:
-            return case_card(case, env, service_id=svc, notice=message, tone="attention")
+            return await self._case_card(case, env, service_id=svc, notice=message,
+                                         tone="attention")
         return form_card(case, env, verb, values=bad.values, problems=bad.problems,
                          message="Please check the form.", service_id=svc)
 
@@ -324,8 +339,8 @@ class OfficerFlows:
                 exc, NotPermitted | InvalidTransition):
             return form_card(case, env, verb, values=forms.typed_values(data), problems={},
                              message=message, service_id=form.svc)
-        return case_card(case, env, service_id=form.svc, files=await self._files(case),
-                         notice=message + " Nothing was changed.", tone="attention")
+        return await self._case_card(case, env, service_id=form.svc,
+                                     notice=message + " Nothing was changed.", tone="attention")
 
     async def _open(self, person: Person, data: dict[str, Any]) -> Card:
         env = self.env()
@@ -336,7 +351,7 @@ class OfficerFlows:
             return message_card(next(iter(bad.problems.values())), tone="attention")
         except DomainError as exc:
             return message_card(forms.explain(exc), tone="attention")
-        return case_card(case, env, service_id=target.svc, files=await self._files(case))
+        return await self._case_card(case, env, service_id=target.svc)
 
     async def _queue(self, person: Person, data: dict[str, Any]) -> Card:
         env = self.env()
@@ -357,16 +372,70 @@ class OfficerFlows:
             return await self._open(person, {"ref": command.argument})
         if command.kind == "queue":
             return await self._queue(person, {})
+        if command.kind == "questions":
+            return await self._questions(person)
         if command.kind == "log":
             return self.logging.form(person, {}, who=command.argument)
         notice = "Sorry, I didn't understand that." if command.kind == "unknown" else ""
         return help_card(person, self.env(), notice=notice)
 
-    @staticmethod
-    async def _post(turn: TurnContext, post: Post) -> None:
-        """A message in the thread the card is in (a channel only: chats need no @mention)."""
-        if conversation_type(turn) != "channel":
-            return
-        message = MessageFactory.text(post.text)
-        message.entities = post.entities
-        await turn.send_activity(message)
+    # -- questions put to officers ------------------------------------------------------------
+    async def _answer(self, turn: TurnContext, person: Person, data: dict[str, Any]) -> Card:
+        """The Answer form of a question card (chat or thread) or of "questions for you"."""
+        env, to_list = self.env(), data.get("view") == "questions"
+        try:
+            form = forms.validate(forms.AnswerQuestionForm, data)
+        except forms.FormInvalid as bad:
+            message = "Please check the form: " + " ".join(dict.fromkeys(bad.problems.values()))
+            if to_list:
+                return await self._questions(person, notice=message, tone="attention")
+            return await self._question_card(person, bad.values, env, notice=message,
+                                             tone="attention", problems=bad.problems)
+        try:
+            done = await self.actions.run("officer.answer_question", form, self.actor(person),
+                                          env, fallback_key=f"activity:{turn.activity.id}")
+        except DomainError as exc:
+            log.info("officer.answer_question on %s refused: %s", form.ref, type(exc).__name__)
+            notice, tone = forms.explain(exc) + " Nothing was changed.", "attention"
+        else:
+            log.info("officer.answer_question on %s by %s%s", form.ref, person.id,
+                     " (again)" if done.outcome.duplicate else "")
+            notice, tone = (STALE_CARD, "warning") if done.outcome.duplicate else \
+                (done.notice, "good")
+        if to_list:
+            return await self._questions(person, notice=notice, tone=tone)
+        return await self._question_card(person, data, env, notice=notice, tone=tone)
+
+    async def _question_card(self, person: Person, data: dict[str, Any], env: CardEnv, *,
+                             notice: str = "", tone: str = "good",
+                             problems: dict[str, str] | None = None) -> Card:
+        """A question as it now stands, for someone who may answer it; else only the reason."""
+        problems = problems or {}
+        if "ref" in problems or "question_id" in problems:
+            return message_card(problems.get("ref") or problems["question_id"], tone="attention")
+        try:
+            case, question = await self.ctx.casework.question(
+                str(data.get("ref", "")), str(data.get("question_id", "")),
+                actor=self.actor(person), now=env.now)
+        except DomainError as exc:
+            return message_card(forms.explain(exc), tone="attention")
+        typed = {k: v for k, v in forms.typed_values(data).items() if k.startswith("answer_")}
+        return question_card(case, env, question, nonce=new_nonce(),
+                             service_id=self._service_id(data.get("svc")), notice=notice,
+                             tone=tone, values=typed, problem=problems.get("answer", ""))
+
+    async def _show_question(self, person: Person, data: dict[str, Any]) -> Card:
+        try:
+            target = forms.validate(forms.QuestionRef, data)
+        except forms.FormInvalid as bad:
+            return message_card(next(iter(bad.problems.values())), tone="attention")
+        return await self._question_card(person, target.model_dump(), self.env())
+
+    async def _questions(self, person: Person, *, notice: str = "", tone: str = "good") -> Card:
+        """The responder's list: questions waiting for them, their services or those they cover."""
+        env = self.env()
+        if person.kind is not ActorKind.OFFICER:
+            return message_card("Questions between officers are for council officers.")
+        items, total = await self.ctx.casework.questions_for(actor=self.actor(person),
+                                                             now=env.now)
+        return questions_card(items, total, env, nonce=new_nonce(), notice=notice, tone=tone)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import date, datetime
+
+from sqlalchemy import select
 
 from casestore import lifecycle
 from casestore.config import OfficerRole
 from casestore.db.repository import CaseFilter
+from casestore.db.tables import case_events, cases
 from casestore.errors import InvalidRequest, NotPermitted
-from casestore.model import ACTIVE_STATES, SYSTEM, Actor, ActorKind, Case
-from casestore.permissions import Action, is_member_support
+from casestore.model import ACTIVE_STATES, SYSTEM, Actor, ActorKind, Case, Event
+from casestore.permissions import Action, is_member_support, may, may_answer, require
+from casestore.questions import QUESTION_EVENTS, Question, find_question
+from casestore.questions import questions as questions_in
 from casestore.services import MemberCasework, Outcome, Page
+
+QuestionChange = Callable[[Case, list[Question]], None]
 
 
 class Casework(MemberCasework):
@@ -126,6 +135,147 @@ class Casework(MemberCasework):
             lambda c: lifecycle.record_message_change(c, actor, now, change=change,
                                                       message_id=message_id, text=text),
             idempotency_key=idempotency_key)
+
+    # -- questions to other officers ---------------------------------------------------------------
+    async def _on_questions(self, reference: str, actor: Actor, now: datetime,
+                            change: QuestionChange, *, idempotency_key: str | None) -> Outcome:
+        """As `_act`, but the change also gets the case's questions (read from its events) and
+        checks permissions itself (answering depends on whom the question was put to)."""
+        async with self.store.transaction() as uow:
+            if idempotency_key and await uow.idempotency.claim(idempotency_key, now) is not None:
+                return Outcome(await uow.cases.get(reference), duplicate=True)
+            case = await uow.cases.get(reference, for_update=True)
+            assert case.id is not None
+            change(case, questions_in(s.event for s in await uow.cases.events(case.id)))
+            await self._queue(uow, case, actor, now)
+            await uow.cases.save(case)
+            if idempotency_key:
+                await uow.idempotency.set_result(idempotency_key, {"reference": case.reference})
+            return Outcome(case)
+
+    def _addressee(self, to_officer_id: str | None, to_service_id: str | None) -> None:
+        if to_officer_id is not None:
+            person = self.directory.find(to_officer_id)
+            if person is None or person.kind is not ActorKind.OFFICER:
+                raise InvalidRequest("question_to", "choose an officer from the list")
+        if to_service_id is not None and to_service_id not in {s.id for s in
+                                                               self.config.services}:
+            raise InvalidRequest("question_to", f"there is no service area {to_service_id!r}")
+
+    def _coordinators(self, service_id: str) -> list[str]:
+        """Who hears of a question to a service with no thread on the case."""
+        found = [p.id for p in self.directory.service_officers(service_id)
+                 if p.has_role(OfficerRole.COORDINATOR)]
+        owner = self.directory.escalation_owner(service_id)
+        return found or ([owner] if owner else [])
+
+    async def ask_officer(
+        self, reference: str, *, actor: Actor, now: datetime, question: str,
+        to_officer_id: str | None = None, to_service_id: str | None = None,
+        asked_in: str | None = None, question_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Put an internal question to an officer or a service area (`asked_in`: the service
+        whose thread it came from). The member is never told and the clock does not stop."""
+        question = self._text("question", question)
+        self._addressee(to_officer_id, to_service_id)
+        qid = question_id or uuid.uuid4().hex
+
+        def change(case: Case, known: list[Question]) -> None:
+            require(self.directory, actor, Action.ASK_OFFICER, case, self.calendar.local_date(now))
+            notify = self._coordinators(to_service_id) if to_service_id and \
+                to_service_id not in case.services else []
+            lifecycle.ask_officer(case, actor, now, question_id=qid, to_officer_id=to_officer_id,
+                                  to_service_id=to_service_id, question=question,
+                                  questions=known, notify=notify,
+                                  asked_in=asked_in if asked_in in case.services else None)
+        return await self._on_questions(reference, actor, now, change,
+                                        idempotency_key=idempotency_key)
+
+    async def answer_question(self, reference: str, *, actor: Actor, now: datetime,
+                              question_id: str, answer: str,
+                              idempotency_key: str | None = None) -> Outcome:
+        """The officer asked (or their cover, their service, or anyone on the case) answers."""
+        answer = self._text("answer", answer)
+
+        def change(case: Case, known: list[Question]) -> None:
+            self._answerable(case, known, question_id, actor, now)
+            lifecycle.answer_question(case, actor, now, question_id=question_id, answer=answer,
+                                      questions=known)
+        return await self._on_questions(reference, actor, now, change,
+                                        idempotency_key=idempotency_key)
+
+    async def withdraw_question(self, reference: str, *, actor: Actor, now: datetime,
+                                question_id: str, reason: str,
+                                idempotency_key: str | None = None) -> Outcome:
+        """Take a question back (it would duplicate work...): the reason stays on the record."""
+        reason = self._text("reason", reason)
+
+        def change(case: Case, known: list[Question]) -> None:
+            require(self.directory, actor, Action.WITHDRAW_QUESTION, case,
+                    self.calendar.local_date(now))
+            lifecycle.withdraw_question(case, actor, now, question_id=question_id,
+                                        reason=reason, questions=known)
+        return await self._on_questions(reference, actor, now, change,
+                                        idempotency_key=idempotency_key)
+
+    def _answerable(self, case: Case, known: list[Question], question_id: str, actor: Actor,
+                    now: datetime) -> Question:
+        """The question, if this actor may answer it; a stranger learns nothing of it."""
+        day = self.calendar.local_date(now)
+        q = find_question(known, question_id)
+        if q is not None and may_answer(self.directory, actor, case, q, day):
+            return q
+        if q is None and may(self.directory, actor, Action.ANSWER_QUESTION, case, day):
+            raise InvalidRequest("question_id", f"there is no such question on {case.label}")
+        raise NotPermitted(actor.person_id, Action.ANSWER_QUESTION.value, case.reference)
+
+    async def questions(self, case: Case) -> list[Question]:
+        """Every question on a case the caller already holds (see `timeline`), oldest first."""
+        return questions_in(s.event for s in await self.timeline(case))
+
+    async def question(self, reference: str, question_id: str, *, actor: Actor,
+                       now: datetime) -> tuple[Case, Question]:
+        """One question and its case, for someone who may answer it (or act on the case)."""
+        async with self.store.transaction() as uow:
+            case = await uow.cases.get(reference)
+            assert case.id is not None
+            known = questions_in(s.event for s in await uow.cases.events(case.id))
+        return case, self._answerable(case, known, question_id, actor, now)
+
+    async def questions_for(self, *, actor: Actor, now: datetime, limit: int = 10
+                            ) -> tuple[list[tuple[Case, Question]], int]:
+        """The responder's dashboard: open questions on active cases put to this officer, to
+        one of their service areas, or to someone they cover on leave, the longest waiting
+        first (at most `limit` of them, with the number waiting in all). It reads the question
+        events of active cases only (by the events' kind index), not every case's log."""
+        person = self.directory.get(actor.person_id)
+        absent = self.directory.covered_by(person.id, self.calendar.local_date(now))
+        covering = [person, *(p for p in map(self.directory.find, absent) if p is not None)]
+        people = {p.id for p in covering}
+        services = {s for p in covering for s in p.services}
+        active = select(cases.c.id).where(cases.c.state.in_([s.value for s in ACTIVE_STATES]))
+        async with self.store.transaction() as uow:
+            rows = await uow.conn.execute(
+                select(case_events)
+                .where(case_events.c.kind.in_(sorted(QUESTION_EVENTS)),
+                       case_events.c.case_id.in_(active))
+                .order_by(case_events.c.id))
+            by_case: dict[int, list[Event]] = {}
+            for r in rows:
+                by_case.setdefault(r.case_id, []).append(
+                    Event(r.kind, r.at, r.actor_id, r.on_behalf_of_id, dict(r.payload)))
+            mine = [(case_id, q) for case_id, events in by_case.items()
+                    for q in questions_in(events)
+                    if q.is_open and q.asked_by != person.id and (
+                        q.to_officer in people or q.to_service in services
+                        or people & set(q.notify))]
+            mine.sort(key=lambda found: found[1].asked_at)
+            shown = mine[:limit]
+            loaded = await uow.cases.select_cases(
+                select(cases).where(cases.c.id.in_(sorted({case_id for case_id, _ in shown}))))
+        by_id = {c.id: c for c in loaded}
+        return [(by_id[case_id], q) for case_id, q in shown if case_id in by_id], len(mine)
 
     async def auto_close(self, reference: str, *, now: datetime) -> Outcome:
         """The scheduler closes a case whose auto-close date has come (the member is told)."""

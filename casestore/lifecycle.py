@@ -11,6 +11,7 @@ does I/O, and "now" is always an argument. Permissions are checked by the servic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from casestore.config import EscalationRule
@@ -23,10 +24,12 @@ from casestore.errors import (
     ReopenWindowPassed,
 )
 from casestore.model import ACTIVE_STATES, Actor, Case, CaseState, EscalationState
+from casestore.questions import ANSWERED, ASKED, WITHDRAWN, Question, find_question
 from casestore.sla import SlaPolicy
 
 S = CaseState
 OFFICER_WORKING = ACTIVE_STATES
+SUBMITTED = frozenset(CaseState) - {S.DRAFT}
 ACKNOWLEDGEABLE = frozenset({S.OPEN, S.REOPENED})
 LONG_TERMABLE = frozenset({S.OPEN, S.ACKNOWLEDGED, S.RESPONDED, S.REOPENED})
 
@@ -294,3 +297,66 @@ def record_message_change(case: Case, actor: Actor, now: datetime, *, change: st
         raise InvalidRequest("change", "must be 'edited' or 'deleted'")
     _require_state(case, f"record a {change} message on", frozenset(CaseState) - {S.DRAFT})
     case.record(f"message_{change}", now, actor, message_id=message_id, text=text)
+
+
+# -- questions to other officers (internal: no clock pauses, nothing reaches the member) --------
+def ask_officer(
+    case: Case, actor: Actor, now: datetime, *, question_id: str, to_officer_id: str | None,
+    to_service_id: str | None, question: str, questions: Sequence[Question] = (),
+    asked_in: str | None = None, notify: Sequence[str] = (),
+) -> None:
+    """Put a question to one officer or one service area. `questions` are those already on the
+    case (an id is never reused); `notify` who is told when the service has no thread here."""
+    _require_state(case, "ask a question about", OFFICER_WORKING)
+    question = question.strip()
+    if not question:
+        raise InvalidRequest("question", "write the question")
+    if (to_officer_id is None) == (to_service_id is None):
+        raise InvalidRequest("question_to", "ask one officer or one service area")
+    if to_officer_id == actor.person_id:
+        raise InvalidRequest("question_to", "ask someone other than yourself")
+    if not question_id:
+        raise InvalidRequest("question_id", "a question needs an id")
+    if find_question(questions, question_id) is not None:
+        raise InvalidRequest("question_id", "that question id is already used on this case")
+    case.record(ASKED, now, actor, question_id=question_id, to_officer=to_officer_id,
+                to_service=to_service_id, question=question, asked_in=asked_in,
+                notify=list(notify), internal=True)
+
+
+def _open_question(case: Case, question_id: str, questions: Sequence[Question]) -> Question:
+    found = find_question(questions, question_id)
+    if found is None:
+        raise InvalidRequest("question_id", f"there is no such question on {case.label}")
+    if not found.is_open:
+        raise InvalidRequest("question_id", f"that question has already been {found.status}")
+    return found
+
+
+def _closing(q: Question) -> dict[str, object]:
+    """What the closing event repeats of the question: each event reads on its own."""
+    return {"question_id": q.id, "question": q.text, "asked_by": q.asked_by,
+            "to_officer": q.to_officer, "to_service": q.to_service, "asked_in": q.asked_in,
+            "notify": list(q.notify), "internal": True}
+
+
+def answer_question(case: Case, actor: Actor, now: datetime, *, question_id: str, answer: str,
+                    questions: Sequence[Question]) -> None:
+    """Answer an open question; a closed case's question may still be answered for the record."""
+    _require_state(case, "answer a question on", SUBMITTED)
+    answer = answer.strip()
+    if not answer:
+        raise InvalidRequest("answer", "write the answer")
+    q = _open_question(case, question_id, questions)
+    case.record(ANSWERED, now, actor, answer=answer, **_closing(q))
+
+
+def withdraw_question(case: Case, actor: Actor, now: datetime, *, question_id: str, reason: str,
+                      questions: Sequence[Question]) -> None:
+    """Take back an open question (e.g. it would duplicate work), saying why: kept for audit."""
+    _require_state(case, "withdraw a question on", SUBMITTED)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidRequest("reason", "say why the question is withdrawn")
+    q = _open_question(case, question_id, questions)
+    case.record(WITHDRAWN, now, actor, reason=reason, **_closing(q))

@@ -4,6 +4,12 @@ Recipients are addresses the delivery job resolves at send time (so an officer o
 covered by their delegate): `person:<id>` is a personal chat, `thread:<service>` the case's
 thread in that service's channel, `escalation:<service>` the escalation owner of that service
 (channel or personal chat per config), `support` the member support channel.
+
+Questions between officers are internal and never go to the member: a question (and its
+withdrawal) goes to the officer asked, or to the thread of the service asked when that service is
+on the case, else to the people the use case named in the event (that service's coordinators); an
+answer goes to the thread it was asked from (the lead service's, if asked outside a thread or
+that service has left the case).
 """
 
 from __future__ import annotations
@@ -84,6 +90,27 @@ def _reopened(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
     return out if by_member else [*out, ("reopened", _person(case.member_id))]
 
 
+def _question_to(case: Case, e: Event) -> list[str]:
+    officer, service = e.payload.get("to_officer"), e.payload.get("to_service")
+    if officer:
+        found = [_person(officer)]
+    elif service in case.services:
+        found = [f"thread:{service}"]
+    else:
+        found = [_person(p) for p in e.payload.get("notify") or ()]
+    return [r for r in found if r != _person(case.member_id)]  # internal, whatever the data
+
+
+def _question(kind: str) -> Rule:
+    return lambda case, e, by_member: [(kind, r) for r in _question_to(case, e)]
+
+
+def _answered(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
+    asked_in = e.payload.get("asked_in")
+    return [("question-answered",
+             f"thread:{asked_in}" if asked_in in case.services else _thread(case))]
+
+
 def _escalated(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
     return [("escalation", f"escalation:{case.lead_service}"), ("member-activity", _thread(case))]
 
@@ -109,6 +136,9 @@ RULES: dict[str, Rule] = {
     "reopened": _reopened,
     "escalated": _escalated,
     "escalation_answered": _to_member("escalation-answer"),
+    "question_asked": _question("officer-question"),
+    "question_answered": _answered,
+    "question_withdrawn": _question("question-withdrawn"),
     "handed_over": lambda case, e, by_member: [
         ("handed-over", _person(e.payload["to_person"]))
     ],

@@ -7,6 +7,10 @@
   cover while that officer is on leave. The escalation owner of one of a case's services may act
   on it and answers its escalation. The member support team sees and may act on every case.
 * Only member support hands a departing member's cases over.
+* A question put to another officer or service area about a case may be answered by the officer
+  it was put to (or whoever covers them on leave), by any officer of the service area it was put
+  to (or their cover), or by anyone who may act on the case. Asking and withdrawing a question
+  are officer work on the case, like any other.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from casestore.config import OfficerRole
 from casestore.directory import Directory, Person
 from casestore.errors import NotPermitted
 from casestore.model import Actor, ActorKind, Case
+from casestore.questions import Question
 
 
 class Action(StrEnum):
@@ -46,6 +51,9 @@ class Action(StrEnum):
     OFFICER_REOPEN = "reopen (as an officer)"
     LOG_FOR_MEMBER = "log on a member's behalf"
     ANSWER_ESCALATION = "answer the escalation of"
+    ASK_OFFICER = "ask a question about"
+    ANSWER_QUESTION = "answer a question on"
+    WITHDRAW_QUESTION = "withdraw a question on"
     HANDOVER = "hand over"
 
 
@@ -113,6 +121,22 @@ def _owns_escalation(directory: Directory, person: Person, case: Case, on: date)
     if person.id in owners:
         return True
     return any(o in owners for o in directory.covered_by(person.id, on))
+
+
+def may_answer(directory: Directory, actor: Actor, case: Case, question: Question,
+               on: date) -> bool:
+    """The question's addressee, an officer of its service area, their cover, or anyone who may
+    act on the case."""
+    if may(directory, actor, Action.ANSWER_QUESTION, case, on):
+        return True
+    person = directory.find(actor.person_id)
+    if person is None or person.kind is not ActorKind.OFFICER or actor.on_behalf_of:
+        return False
+    covering = [person, *(p for p in map(directory.find, directory.covered_by(person.id, on))
+                          if p is not None)]
+    return any(
+        p.id == question.to_officer or (question.to_service in p.services) for p in covering
+    )
 
 
 def require(directory: Directory, actor: Actor, action: Action, case: Case, on: date) -> None:

@@ -1,7 +1,8 @@
 """A case's events in plain English for the member: who did what, when, on whose behalf.
 
 Internal notes (kind "noted", or any event marked internal) are never shown to a member, nor
-are drafts' saves or the record of officers editing thread messages.
+are drafts' saves, the record of officers editing thread messages, or questions officers put to
+one another (which are marked internal as well).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from datetime import date
 from typing import Any
 
 from casestore.model import Event
+from casestore.questions import QUESTION_EVENTS
 from dialogs.format import actor_phrase, text_block, type_label
 from dialogs.member_cards import Element, MemberView, subtle
 
-HIDDEN_KINDS = frozenset({"noted", "draft_saved", "message_edited", "message_deleted"})
+HIDDEN_KINDS = frozenset({"noted", "draft_saved", "message_edited", "message_deleted"}) | \
+    QUESTION_EVENTS
 EXCERPT = 300
 SHOWN = 15
 

@@ -94,7 +94,9 @@ def _ask_officer(case: Case, env: CardEnv, v: Values) -> list[Element]:
     officers = [(f"{o.name}, {', '.join(env.service(s) for s in o.services) or o.job_title}",
                  f"officer:{o.id}") for o in env.directory.officers() if o.services]
     return [
-        text_block("Internal: saved on the case for officers, never sent to the member.",
+        text_block("Internal: the officer gets it in their chat (a service area in its thread "
+                   "or its coordinators' chats) with a form to answer, and the answer comes back "
+                   "to this thread. Never sent to the member; the clock does not stop.",
                    isSubtle=True),
         choice_input("question_to", "Ask", services + officers, v),
         text_input("question_text", "Question", v),
@@ -171,7 +173,7 @@ FORMS: dict[str, FormSpec] = {f.verb: f for f in (
     FormSpec("officer.final_response", "Final response", "Send final response", _final_response),
     FormSpec("officer.ask_member", "Ask the member", "Send question", _ask_member),
     FormSpec("officer.assign", "Assign", "Assign", _assign),
-    FormSpec("officer.ask_officer", "Ask an officer", "Save question", _ask_officer),
+    FormSpec("officer.ask_officer", "Ask an officer", "Send question", _ask_officer),
     FormSpec("officer.redirect", "Redirect", "Redirect", _redirect),
     FormSpec("officer.add_service", "Add a service", "Add service", _add_service),
     FormSpec("officer.convert_type", "Change type", "Change type", _convert_type),

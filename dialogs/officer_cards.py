@@ -1,9 +1,10 @@
 """The case card: the root of each case's thread, replaced in place after every officer action.
 
 `case_card` shows the reference, member, ward, type, location, description, the ask, deadlines
-with their SLA badges, attachments, the assignee and state, and the actions the state allows
-(`dialogs.officer_actions`). Seen from a service the case has left, it becomes `moved_card`; a
-refused submit comes back as `form_card`, with the officer's words and what to fix.
+with their SLA badges, attachments, questions put to other officers, the assignee and state, and
+the actions the state allows (`dialogs.officer_actions`). Seen from a service the case has left,
+it becomes `moved_card`; a refused submit comes back as `form_card`, with the officer's words and
+what to fix.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from casestore.model import Case
+from casestore.questions import Question
 from dialogs.format import card, execute, text_block
 from dialogs.officer_actions import FORMS, Values, case_actions, submit_action
+from dialogs.officer_questions import questions_section
 from dialogs.officer_view import (
     CardEnv,
     Element,
@@ -50,8 +53,10 @@ def card_data(case: Case, nonce: str, service_id: str | None = None) -> dict[str
 def case_card(
     case: Case, env: CardEnv, *, service_id: str | None = None, files: Sequence[FileInfo] = (),
     notice: str = "", tone: str = "good", intro: str = "", nonce: str | None = None,
+    questions: Sequence[Question] = (),
 ) -> Card:
-    """The case as officers see it. `service_id` is the thread's service (None in a chat)."""
+    """The case as officers see it. `service_id` is the thread's service (None in a chat);
+    `questions` those put to other officers (read from the case's events)."""
     if service_id and service_id not in case.services:
         return moved_card(case, env, service_id)
     body: list[Element] = headline(case, env)
@@ -69,11 +74,12 @@ def case_card(
     body += text_section("The ask", case.ask)
     body += deadline_rows(case, env)
     body += files_block(files)
+    data = card_data(case, nonce or new_nonce(), service_id)
+    body += questions_section(env, questions, data)
     if service_id and case.is_active:
         body.append(text_block(THREAD_HINT.format(
             member=env.name(case.member_id), prefix=env.config.council.internal_prefix),
             isSubtle=True, size="Small", spacing="Medium"))
-    data = card_data(case, nonce or new_nonce(), service_id)
     return card(body, case_actions(case, env, data))
 
 

@@ -2,8 +2,7 @@
 
 `OfficerActions.run(verb, form, actor, env)` calls one `Casework` method with the card's nonce
 as the idempotency key and returns `Done`: the outcome, a confirmation for the card, and
-optionally a card to show instead (the old thread after a redirect) or a message to post in the
-thread (the @mention that puts a question in front of another officer). No botbuilder here.
+optionally a card to show instead (the old thread after a redirect). No botbuilder here.
 """
 
 from __future__ import annotations
@@ -13,24 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from casestore.casework import Casework
-from casestore.errors import InvalidRequest
-from casestore.model import Actor, ActorKind
+from casestore.model import Actor
 from casestore.services import Outcome
 from dialogs import officer_forms as forms
 from dialogs.format import type_label
 from dialogs.officer_cards import moved_card
 from dialogs.officer_forms import CaseAction
-from dialogs.officer_view import CardEnv, mention
+from dialogs.officer_view import CardEnv
 
 Card = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Post:
-    """A message for the thread, with its @mention entities."""
-
-    text: str
-    entities: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -38,7 +28,6 @@ class Done:
     outcome: Outcome
     notice: str
     card: Card | None = None  # shown instead of the case card
-    post: Post | None = None
 
 
 # verb -> the form its card submits
@@ -48,6 +37,8 @@ CASE_VERBS: dict[str, type[CaseAction]] = {
     "officer.assign": forms.AssignForm,
     "officer.ask_member": forms.AskMemberForm,
     "officer.ask_officer": forms.AskOfficerForm,
+    "officer.answer_question": forms.AnswerQuestionForm,
+    "officer.withdraw_question": forms.WithdrawQuestionForm,
     "officer.redirect": forms.RedirectForm,
     "officer.add_service": forms.AddServiceForm,
     "officer.convert_type": forms.ConvertTypeForm,
@@ -68,7 +59,9 @@ class OfficerActions:
         self._steps: dict[str, Step] = {
             "officer.acknowledge": self.acknowledge, "officer.claim": self.claim,
             "officer.assign": self.assign, "officer.ask_member": self.ask_member,
-            "officer.ask_officer": self.ask_officer, "officer.redirect": self.redirect,
+            "officer.ask_officer": self.ask_officer,
+            "officer.answer_question": self.answer_question,
+            "officer.withdraw_question": self.withdraw_question, "officer.redirect": self.redirect,
             "officer.add_service": self.add_service, "officer.convert_type": self.convert_type,
             "officer.mark_long_term": self.mark_long_term,
             "officer.final_response": self.final_response, "officer.close": self.close,
@@ -111,25 +104,42 @@ class OfficerActions:
 
     async def ask_officer(self, form: forms.AskOfficerForm, actor: Actor,
                           env: CardEnv, key: Key) -> Done:
-        """Internal: a note on the case naming who is asked; an officer is @mentioned in the
-        thread. (A proper question-and-answer use case is proposed in the report.)"""
+        """Internal: the officer (or the service) gets the question with a form to answer."""
         kind, _, target = form.question_to.partition(":")
-        person = env.directory.find(target) if kind == "officer" else None
-        known = {s.id for s in env.config.services}
-        if (kind == "officer" and (person is None or person.kind is not ActorKind.OFFICER)) or (
-                kind == "service" and target not in known):
-            raise InvalidRequest("question_to", forms.FIELD_MESSAGES["question_to"])
-        name = person.name if person else env.service(target)
-        outcome = await self.cw.note(form.ref, actor=actor, now=env.now,
-                                     text=f"Question for {name}: {form.question_text}",
-                                     idempotency_key=key)
-        post = None
-        if person is not None:
-            at, entity = mention(person)
-            post = Post(f"{at}, {env.name(actor.person_id)} has a question on {form.ref}: "
-                        f"{form.question_text}", [entity])
-        return Done(outcome, f"Question for {name} saved as an internal note \u2014 not sent to "
-                             "the member.", post=post)
+        outcome = await self.cw.ask_officer(
+            form.ref, actor=actor, now=env.now, question=form.question_text,
+            to_officer_id=target if kind == "officer" else None,
+            to_service_id=target if kind == "service" else None, asked_in=form.svc,
+            idempotency_key=key)
+        case = outcome.case
+        if kind == "officer":
+            cover = env.directory.delegate_for(target, env.today)
+            where = f"Question sent to {env.name(target)} in their chat" + (
+                f" (on leave: {env.name(cover)} covers it)." if cover else ".")
+        elif target in case.services:
+            where = f"Question posted in the {env.service(target)} thread of this enquiry."
+        else:
+            where = f"Question sent to the {env.service(target)} coordinators in their chats."
+        back = "here" if form.svc in case.services else \
+            f"to the {env.service(case.lead_service)} thread"
+        return Done(outcome, f"{where} The answer comes back {back}. Internal: not sent to "
+                             "the member, and the clock does not stop.")
+
+    async def answer_question(self, form: forms.AnswerQuestionForm, actor: Actor,
+                              env: CardEnv, key: Key) -> Done:
+        outcome = await self.cw.answer_question(form.ref, actor=actor, now=env.now,
+                                                question_id=form.question_id,
+                                                answer=form.answer, idempotency_key=key)
+        return Done(outcome, "Thank you: your answer is on the enquiry and its thread has been "
+                             "told. It is not sent to the member.")
+
+    async def withdraw_question(self, form: forms.WithdrawQuestionForm, actor: Actor,
+                                env: CardEnv, key: Key) -> Done:
+        outcome = await self.cw.withdraw_question(form.ref, actor=actor, now=env.now,
+                                                  question_id=form.question_id,
+                                                  reason=form.reason, idempotency_key=key)
+        return Done(outcome, "Question withdrawn: whoever it was put to is told no answer is "
+                             "needed, and your reason stays on the record.")
 
     async def redirect(self, form: forms.RedirectForm, actor: Actor,
                        env: CardEnv, key: Key) -> Done:

@@ -40,16 +40,18 @@ def help_card(person: Person, env: CardEnv, *, service_id: str | None = None,
             "close."))
     else:
         body.append(text_block(
-            "Type **my queue** to see the open enquiries of your service areas, a reference such "
-            "as ENQ-2026-000123 to open one, or **log for** and a councillor's name to log an "
-            "enquiry on their behalf."))
+            "Type **my queue** to see the open enquiries of your service areas, **questions** "
+            "for the questions other officers have put to you or your service areas, a "
+            "reference such as ENQ-2026-000123 to open one, or **log for** and a councillor's "
+            "name to log an enquiry on their behalf."))
     body.append(text_block(
         "To log an enquiry for a councillor, post \u201clog for\u201d and their name in your "
         "service's channel, or use the button.", isSubtle=True))
     data = {"svc": service_id} if service_id else {}
     actions = [execute("Log an enquiry for a councillor", "officer.log_form", data)]
     if not in_channel:
-        actions.insert(0, execute("My queue", "officer.queue", {"offset": 0}))
+        actions[:0] = [execute("My queue", "officer.queue", {"offset": 0}),
+                       execute("Questions for you", "officer.questions")]
     return card(body, actions)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from casestore.config import EnquiryType
 from casestore.errors import (
@@ -35,11 +35,13 @@ from casestore.intake import (
     InvalidSubmission,
 )
 from casestore.model import CaseState
+from casestore.permissions import Action
 from dialogs.format import state_label
 
 Ref = Annotated[str, Field(pattern=r"^ENQ-\d{4}-\d{6}$")]
 Nonce = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[0-9a-fA-F-]+$")]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+QuestionId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 OptionalText = Annotated[str, Field(max_length=MAX_TEXT)]
 
@@ -75,6 +77,43 @@ class AskMemberForm(CaseAction):
 class AskOfficerForm(CaseAction):
     question_to: Annotated[str, Field(pattern=r"^(officer|service):[a-z0-9][a-z0-9_-]{0,63}$")]
     question_text: Text
+
+
+def _per_question(data: Any, prefix: str, field: str) -> Any:
+    """A question's input is `<prefix>_<question id>` (one card may hold several questions):
+    read it as `field`."""
+    if isinstance(data, dict) and field not in data:
+        key = f"{prefix}_{data.get('question_id')}"
+        if key in data:
+            return {**data, field: data[key]}
+    return data
+
+
+class QuestionRef(_Form):
+    """Show one question (from the responder's list): changes nothing, needs no nonce."""
+
+    ref: Ref
+    question_id: QuestionId
+
+
+class AnswerQuestionForm(CaseAction):
+    question_id: QuestionId
+    answer: Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _answer_input(cls, data: Any) -> Any:
+        return _per_question(data, "answer", "answer")
+
+
+class WithdrawQuestionForm(CaseAction):
+    question_id: QuestionId
+    reason: Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reason_input(cls, data: Any) -> Any:
+        return _per_question(data, "withdraw", "reason")
 
 
 class RedirectForm(CaseAction):
@@ -147,6 +186,9 @@ FIELD_MESSAGES: dict[str, str] = {
     "ask_question": f"Write your question for the member (up to {MAX_TEXT} characters).",
     "question_to": "Choose the officer or service area to ask.",
     "question_text": f"Write the question (up to {MAX_TEXT} characters).",
+    "question_id": "This card names no question. Open the enquiry again and retry.",
+    "answer": f"Write your answer (up to {MAX_TEXT} characters).",
+    "reason": f"Say why the question is withdrawn (up to {MAX_TEXT} characters).",
     "redirect_service": "Choose the service area to redirect the enquiry to.",
     "redirect_reason": f"Say why the enquiry is being redirected (up to {MAX_TEXT} characters).",
     "add_service": "Choose the service area to add.",
@@ -220,6 +262,10 @@ _BLANK_IS_NONE = frozenset({"svc", "member", "log_ward", "lt_expected_on", "nonc
 
 def explain(exc: DomainError) -> str:
     """A domain refusal as a sentence for the officer (no ids beyond the case reference)."""
+    if isinstance(exc, NotPermitted) and exc.action == Action.ANSWER_QUESTION.value:
+        return (f"Sorry, you can't answer this question on {exc.reference}. Only the officer or "
+                "service area it was put to, their cover while they are on leave, and the "
+                "officers working on the enquiry can.")
     if isinstance(exc, NotPermitted):
         where = f" {exc.reference}" if exc.reference else ""
         return (f"Sorry, you can't {exc.action}{where}. Only officers of its service areas, "
@@ -266,6 +312,7 @@ LOG_COMMAND = re.compile(
     re.IGNORECASE | re.DOTALL)
 QUEUE_WORDS = frozenset({"queue", "my queue", "my cases", "cases", "my enquiries", "enquiries",
                          "list"})
+QUESTION_WORDS = frozenset({"questions", "my questions", "questions for me", "answers"})
 HELP_WORDS = frozenset({"", "help", "hi", "hello", "start", "menu", "?"})
 
 
@@ -288,7 +335,7 @@ def split_internal(text: str, prefix: str) -> tuple[bool, str]:
 
 @dataclass(frozen=True)
 class ChatCommand:
-    kind: str  # help, queue, open, log, unknown
+    kind: str  # help, queue, questions, open, log, unknown
     argument: str = ""
 
 
@@ -303,4 +350,6 @@ def parse_command(text: str) -> ChatCommand:
         return ChatCommand("open", ref.group(0).upper())
     if words in QUEUE_WORDS:
         return ChatCommand("queue")
+    if words in QUESTION_WORDS:
+        return ChatCommand("questions")
     return ChatCommand("help" if words in HELP_WORDS else "unknown")

@@ -5,7 +5,9 @@ the other `thread:<service>` kinds are replies in that thread. Reminder kinds @m
 assignee through `msteams.entities`. Every renderer is a pure function of a `NoticeContext`.
 Payload keys read here: `attachments` ([{filename, size_bytes}], optional, on case-opened), the
 event's own fields (`from_service`, `reason`, `text`...), `actor_id`/`on_behalf_of_id`, and for
-reminders `due_on` (ISO date), `deadline` and `mention` (a person id), all optional.
+reminders `due_on` (ISO date), `deadline` and `mention` (a person id), all optional. The
+question kinds read `question_id`, `question`, `to_officer`/`to_service`, `asked_in`, `asked_by`
+(on an answer or withdrawal; the asker is the actor of `question_asked`), `answer` and `reason`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from casestore.directory import Person
+from casestore.questions import Question
 from dialogs.format import actor_phrase, card, execute, text_block
 from dialogs.notices import Card, NoticeContext, Renderer
 from dialogs.officer_actions import FORMS, show_form
 from dialogs.officer_cards import card_data, case_card, message_card, new_nonce
+from dialogs.officer_questions import addressee, excerpt, question_card
 from dialogs.officer_view import (
     CardEnv,
     Element,
@@ -175,6 +179,68 @@ def escalation(ctx: NoticeContext) -> Card:
     return card(body, [answer, execute("Open the case", "officer.open", {"ref": case.reference})])
 
 
+def _question(ctx: NoticeContext) -> Question:
+    """The question as the event told it (delivery has the case, not its log)."""
+    p = ctx.payload
+    return Question(
+        id=str(p.get("question_id", "")), text=str(p.get("question", "")),
+        asked_by=str(p.get("asked_by") or p.get("actor_id") or ""), asked_at=ctx.now,
+        to_officer=p.get("to_officer"), to_service=p.get("to_service"),
+        asked_in=p.get("asked_in"),
+    )
+
+
+def officer_question(ctx: NoticeContext) -> Card:
+    """To the officer asked (their cover on leave), or the thread or coordinators of the service
+    asked: the question, the enquiry in brief and a form to answer."""
+    if ctx.case is None or not ctx.payload.get("question_id"):
+        return _missing(ctx)
+    env = CardEnv.from_notice(ctx)
+    return question_card(ctx.case, env, _question(ctx), nonce=new_nonce(),
+                         service_id=_service_of(ctx.recipient))
+
+
+def question_answered(ctx: NoticeContext) -> Card:
+    """In the thread it was asked from: the answer, @mentioning whoever asked."""
+    env, q = CardEnv.from_notice(ctx), _question(ctx)
+    ref = ctx.payload.get("reference", "")
+    person = ctx.directory.find(q.asked_by)
+    if person is None:
+        what = f"the question {env.name(q.asked_by)} put to {addressee(q, env)}"
+    elif q.to_officer == ctx.payload.get("actor_id"):
+        what = "your question"
+    else:
+        what = f"the question you put to {addressee(q, env)}"
+    lead = f"{mention(person)[0]}, " if person else ""
+    body: list[Element] = [
+        text_block(f"{ref}: a question answered", weight="Bolder"),
+        text_block(f"{lead}{_who(ctx)} answered {what}:"),
+        quote(str(ctx.payload.get("answer", ""))),
+        text_block(f"The question: {excerpt(q.text)}", isSubtle=True, size="Small"),
+        text_block("Internal: not sent to the member.", isSubtle=True, size="Small",
+                   spacing="None"),
+    ]
+    data: dict[str, Any] = {"ref": ref}
+    if _service_of(ctx.recipient):
+        data["svc"] = _service_of(ctx.recipient)
+    content = card(body, [execute("Open the case", "officer.open", data)])
+    return with_mentions(content, [person] if person else [])[0]
+
+
+def question_withdrawn(ctx: NoticeContext) -> Card:
+    """To whoever was asked: the question is withdrawn, no answer is needed, and why."""
+    env, q = CardEnv.from_notice(ctx), _question(ctx)
+    body: list[Element] = [
+        text_block(f"{ctx.payload.get('reference', '')}: question withdrawn", weight="Bolder"),
+        text_block(f"{_who(ctx)} withdrew the question {env.name(q.asked_by)} put to "
+                   f"{addressee(q, env)}. No answer is needed."),
+        text_block(f"The question: {excerpt(q.text)}", isSubtle=True, size="Small"),
+    ]
+    if ctx.payload.get("reason"):
+        body += [text_block("Why", weight="Bolder"), quote(str(ctx.payload["reason"]))]
+    return card(body)
+
+
 REMINDER_TITLES = {
     "ack-due": "acknowledgement due",
     "response-due": "first response due",
@@ -236,4 +302,7 @@ OFFICER_NOTICES: dict[str, Renderer] = {
     "response-due": reminder,
     "overdue": reminder,
     "escalation-reminder": reminder,
+    "officer-question": officer_question,
+    "question-answered": question_answered,
+    "question-withdrawn": question_withdrawn,
 }

@@ -166,3 +166,35 @@ async def test_two_schedulers_sweeping_and_delivering_at_once_send_each_reminder
     async with casework.store.transaction() as uow:
         keys = [m.dedupe_key for m in await uow.outbox.all() if m.kind == "escalation-open"]
     assert len(keys) == len(set(keys)) == 12
+
+
+async def test_a_question_reaches_the_officers_chat_and_the_answer_the_cases_thread(
+    casework: Casework, connector: FakeConnector,
+) -> None:
+    from tests.store.helpers import details, member, officer
+
+    for who in (SARAH, "colin-hesketh"):
+        await _remember_chat(casework.store, who, connector.service_url)
+    ref = (await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
+                                 now=MONDAY)).case.reference or ""
+    await _delivery(casework).deliver_due(MONDAY)  # opens the roads thread with the case card
+    [opened] = await connector.wait_for(1, where=lambda r: r.kind == "create_conversation")
+    asked = await casework.ask_officer(ref, actor=officer("leanne-moorcroft"), now=MONDAY,
+                                       question="Is the lamp outside number 14 on your list?",
+                                       to_officer_id="colin-hesketh", asked_in="roads")
+    await _delivery(casework).deliver_due(MONDAY)
+
+    [to_colin] = await connector.wait_for(
+        1, where=lambda r: r.is_activity and r.conversation_id == "a:chat-colin-hesketh")
+    assert "Is the lamp outside number 14 on your list?" in str(to_colin.body)
+    assert "officer.answer_question" in str(to_colin.body)
+    [q] = await casework.questions(asked.case)
+    await casework.answer_question(ref, actor=officer("colin-hesketh"), now=MONDAY,
+                                   question_id=q.id, answer="Yes: fixed on Friday.")
+    await _delivery(casework).deliver_due(MONDAY)
+
+    [in_thread] = await connector.wait_for(
+        1, where=lambda r: r.is_activity and "Yes: fixed on Friday." in str(r.body))
+    assert in_thread.conversation_id != "a:chat-colin-hesketh"
+    assert str(opened.body["channelData"]["channel"]["id"]) in str(in_thread.conversation_id)
+    assert [r for r in connector.requests if f"chat-{SARAH}" in str(r.conversation_id)] == []

@@ -24,6 +24,7 @@ from casestore.calendar import LONDON
 from casestore.config import CouncilConfig
 from casestore.directory import Directory
 from casestore.model import SYSTEM, Actor, ActorKind, Case
+from casestore.questions import Question, questions
 from casestore.services import Page
 from casestore.sla import SlaPolicy
 from dialogs.notices import NoticeContext
@@ -31,6 +32,7 @@ from dialogs.officer_actions import FORMS
 from dialogs.officer_cards import case_card, form_card, message_card, moved_card
 from dialogs.officer_chat import help_card, log_form, logged_card, queue_card
 from dialogs.officer_notices import OFFICER_NOTICES, reminder_with_entities
+from dialogs.officer_questions import question_card, questions_card
 from dialogs.officer_view import CardEnv, FileInfo
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
@@ -263,6 +265,26 @@ def cases(policy: SlaPolicy) -> Iterator[tuple[str, Case, str | None]]:
                               location="l" * 300, search_term="s" * 100), "roads"
 
 
+Q_IDS = [f"{i:032x}" for i in range(1, 10)]
+
+
+def with_questions(case: Case, *, long: bool = False) -> list[Question]:
+    """Seven open questions (officer and service), one answered and one withdrawn."""
+    text = "q" * 4000 if long else "Is the lamp outside number 14 on your list?"
+    for i, qid in enumerate(Q_IDS):
+        to = {"to_officer_id": "colin-hesketh", "to_service_id": None} if i % 2 else \
+            {"to_officer_id": None, "to_service_id": "parking"}
+        lifecycle.ask_officer(case, LEANNE, MONDAY, question_id=qid, question=text,
+                              asked_in="roads", **to)
+    known = questions(case.new_events)
+    lifecycle.answer_question(case, officer("colin-hesketh"), MONDAY, question_id=Q_IDS[1],
+                              answer="a" * 4000 if long else "Yes, next week.", questions=known)
+    lifecycle.withdraw_question(case, LEANNE, MONDAY, question_id=Q_IDS[0],
+                                reason="r" * 4000 if long else "Parking already replied.",
+                                questions=known)
+    return questions(case.new_events)
+
+
 FILES = [FileInfo(f"photo-{i:02d}-of-the-pothole-outside-number-14.jpg", 2_400_000)
          for i in range(20)]
 
@@ -279,6 +301,27 @@ def catalogue(config: CouncilConfig, directory: Directory) -> Iterator[tuple[str
         yield f"form: {verb}", form_card(case, env, verb, values={}, problems={
             "final_text": "Write the final response."}, message="Please check the form.",
             service_id="roads")
+    asked = new_case(policy)
+    known = with_questions(asked)
+    yield "case card: with questions", case_card(asked, env, service_id="roads",
+                                                 questions=known)
+    yield "case card: three questions", case_card(
+        asked, env, service_id="roads", questions=known[:3])
+    big = new_case(policy, description="d" * 4000, ask="a" * 2000, location="l" * 300,
+                   search_term="s" * 100)
+    long_q = with_questions(big, long=True)
+    yield "case card: largest, with questions", case_card(
+        big, env, service_id="roads", files=FILES, questions=long_q, notice="Done.")
+    nonce = "0f6c6ff1-7a41-4b35-9a5e-7a3a0b2b1c11"
+    for q in known[:3]:
+        yield f"question card: {q.status}", question_card(
+            asked, env, q, nonce=nonce, service_id="roads", notice="Done.",
+            values={f"answer_{q.id}": "Soon"}, problem="Write your answer.")
+    for q in long_q[:3]:
+        yield f"question card: largest {q.status}", question_card(big, env, q, nonce=nonce)
+    yield "questions for you: none", questions_card([], 0, env, nonce=nonce)
+    yield "questions for you", questions_card([(big, q) for q in long_q], 23, env,
+                                              nonce=nonce, notice="Thank you.")
     yield "moved card", moved_card(case, env, "parking", reason="Not ours", by="dean-whittle")
     yield "message", message_card("Sorry.", title="Refused", tone="attention")
     yield "help in chat", help_card(leanne, env, notice="Sorry, I didn't understand that.")
@@ -320,6 +363,31 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
     "response-due": [{"due_on": "2026-12-07", "mention": "gareth-prescott"}],
     "overdue": [{"due_on": "2026-12-07", "mention": "leanne-moorcroft"}],
     "escalation-reminder": [{"due_on": "2026-12-15"}],
+    "officer-question": [
+        {"question_id": Q_IDS[0], "question": "Is the lamp on your list?",
+         "to_officer": "colin-hesketh", "to_service": None, "asked_in": "roads",
+         "actor_id": "leanne-moorcroft", "recipient": "person:colin-hesketh"},
+        {"question_id": Q_IDS[1], "question": "Are the yellow lines due?", "to_officer": None,
+         "to_service": "parking", "asked_in": None, "actor_id": "leanne-moorcroft",
+         "recipient": "person:joanne-kirby"},
+        {"question_id": Q_IDS[2], "question": "q" * 4000, "to_service": "roads",
+         "actor_id": "mark-rawlinson"},
+    ],
+    "question-answered": [
+        {"question_id": Q_IDS[0], "question": "Is the lamp on your list?", "answer": "Yes.",
+         "asked_by": "leanne-moorcroft", "to_officer": "colin-hesketh",
+         "actor_id": "colin-hesketh"},
+        {"question_id": Q_IDS[1], "question": "q" * 4000, "answer": "a" * 4000,
+         "asked_by": "nobody-known", "to_service": "parking", "actor_id": "joanne-kirby"},
+    ],
+    "question-withdrawn": [
+        {"question_id": Q_IDS[0], "question": "Is the lamp on your list?",
+         "reason": "Parking already replied.", "asked_by": "dean-whittle",
+         "to_officer": "colin-hesketh", "actor_id": "leanne-moorcroft",
+         "recipient": "person:colin-hesketh"},
+        {"question_id": Q_IDS[1], "question": "Any news?", "to_service": "roads",
+         "asked_by": "mark-rawlinson", "actor_id": "mark-rawlinson"},
+    ],
 }
 
 
@@ -332,6 +400,8 @@ def notices(config: CouncilConfig, directory: Directory, policy: SlaPolicy
                 lifecycle.escalate(case, SARAH, ESCALATION_DAY, policy, "No reply")
             recipient = "person:dean-whittle" if kind == "assigned" else (
                 "escalation:roads" if kind.startswith("escalation") else "thread:roads")
+            extra = dict(extra)
+            recipient = str(extra.pop("recipient", recipient))
             payload = {"reference": case.reference, "actor_id": "sarah-okafor", **extra}
             yield f"notice {kind} #{i}", OFFICER_NOTICES[kind](NoticeContext(
                 case=case, kind=kind, payload=payload, recipient=recipient, config=config,
@@ -378,6 +448,42 @@ def test_the_largest_case_card_fits_in_a_teams_message(all_cards: list[tuple[str
     [largest] = [card for name, card in all_cards if name == "case card: largest"]
 
     assert len(json.dumps(largest).encode()) < TEAMS_MAX_BYTES
+
+
+def test_the_largest_question_cards_fit_in_a_teams_message(all_cards: list[tuple[str, Card]]
+                                                           ) -> None:
+    largest = {name: len(json.dumps(card).encode()) for name, card in all_cards
+               if ("largest" in name and "question" in name) or name in (
+                   "questions for you", "notice question-answered #1",
+                   "notice officer-question #2")}
+
+    assert len(largest) == 7
+    assert {name: size for name, size in largest.items() if size >= TEAMS_MAX_BYTES} == {}
+
+
+def test_the_case_card_lists_open_questions_each_with_its_own_withdraw_form(
+    all_cards: list[tuple[str, Card]],
+) -> None:
+    [card] = [card for name, card in all_cards if name == "case card: with questions"]
+    shown = json.dumps(card)
+
+    withdraws = [n for n in _walk(card) if n.get("verb") == "officer.withdraw_question"]
+    assert sorted(n["data"]["question_id"] for n in withdraws) == Q_IDS[2:5]  # the oldest
+    assert {n["data"]["nonce"] for n in withdraws} == {card["actions"][0]["data"]["nonce"]}
+    assert "Questions to officers (7 waiting)" in shown
+    assert "4 more are waiting" in shown
+    assert "Answered by Colin Hesketh" in shown and "Yes, next week." in shown
+    assert "Withdrawn by Leanne Moorcroft" in shown and "Parking already replied." in shown
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
 
 
 def test_a_reminder_in_a_thread_mentions_the_assignee(config: CouncilConfig,

@@ -34,7 +34,7 @@ from casestore.db.store import Store
 from casestore.db.threads import Thread, thread_conversation_id
 from casestore.directory import Directory, Person
 from casestore.model import Case, CaseState, EscalationState, Event
-from tests.store.helpers import MONDAY, details, member
+from tests.store.helpers import MONDAY, details, member, officer
 
 BOT_ID = "28:00000000-0000-4000-8000-00000000b07a"
 BOT_NAME = "Member Enquiries"
@@ -735,41 +735,296 @@ async def test_an_empty_question_comes_back_with_the_form(teams: Teams) -> None:
     assert (await teams.case(case.reference)).paused_at is None
 
 
-async def test_a_question_to_another_officer_is_internal_and_mentions_them(
+# --- questions to other officers ---------------------------------------------------------------
+
+async def notice(teams: Teams, case: Case, kind: str, recipient: str) -> Card:
+    """The card the delivery job would send for the queued row (its payload, the case now)."""
+    from dialogs.notices import NoticeContext, renderer_for
+
+    async with teams.store.transaction() as uow:
+        rows = [r for r in await uow.outbox.all() if (r.kind, r.recipient) == (kind, recipient)
+                and r.payload.get("reference") == case.reference]
+    renderer = renderer_for(kind)
+    assert rows and renderer is not None, f"no {kind} for {recipient}"
+    return renderer(NoticeContext(
+        case=await teams.case(case.reference), kind=kind, payload=rows[-1].payload,
+        recipient=recipient, config=teams.config, directory=teams.directory,
+        policy=teams.casework.policy, now=teams.clock()))
+
+
+async def ask(teams: Teams, case: Case, thread: Thread, to: str, text: str,
+              person_id: str = LEANNE) -> tuple[Card, list[Activity]]:
+    """Fill in the case card's "Ask an officer" form in the thread and send it."""
+    card = await teams.case_card(case, thread, person_id)
+    return await teams.click(person_id, "officer.ask_officer", {
+        **button(card, "officer.ask_officer")["data"], "question_to": to,
+        "question_text": text}, thread=thread)
+
+
+async def asked_case(teams: Teams) -> tuple[Case, Thread]:
+    case = await teams.new_case()
+    return case, await teams.open_thread(case)
+
+
+def answer_with(card: Card, words: str) -> dict[str, Any]:
+    """The Send answer button's data plus the answer typed into its input."""
+    data = button(card, "officer.answer_question")["data"]
+    return {**data, f"answer_{data['question_id']}": words}
+
+
+async def test_a_question_to_another_officer_goes_to_their_chat_and_the_answer_to_the_thread(
     teams: Teams,
 ) -> None:
-    case = await teams.new_case()
-    thread = await teams.open_thread(case)
-    card = await teams.case_card(case, thread)
+    case, thread = await asked_case(teams)
     before = await teams.outbox(case)
 
-    after, posted = await teams.click(LEANNE, "officer.ask_officer", {
-        **button(card, "officer.ask_officer")["data"], "question_to": f"officer:{COLIN}",
-        "question_text": "Is the lamp outside number 14 on your list?"}, thread=thread)
+    after, posted = await ask(teams, case, thread, f"officer:{COLIN}",
+                              "Is the lamp outside number 14 on your list?")
 
-    assert "Question for Colin Hesketh saved as an internal note" in texts(after)
-    [noted] = await teams.events(case, "noted")
-    assert noted.payload["text"] == ("Question for Colin Hesketh: Is the lamp outside number 14 "
-                                     "on your list?")
-    assert await teams.outbox(case) == before
-    [message] = posted
-    assert message.text.startswith("<at>Colin Hesketh</at>, Leanne Moorcroft has a question")
-    assert message.entities[0]["mentioned"]["id"] == teams.person(COLIN).teams_user_id
+    assert "Question sent to Colin Hesketh in their chat. The answer comes back here" in \
+        texts(after)
+    assert posted == [] and await teams.events(case, "noted") == []
+    [asked] = await teams.events(case, "question_asked")
+    qid = asked.payload["question_id"]
+    assert (asked.actor_id, asked.payload["to_officer"], asked.payload["asked_in"]) == (
+        LEANNE, COLIN, "roads")
+    assert await teams.outbox(case) == [*before, ("officer-question", f"person:{COLIN}")]
+    assert "Questions to officers (1 waiting)" in texts(after)
+    assert button(after, "officer.withdraw_question")["data"]["question_id"] == qid
+
+    card = await notice(teams, case, "officer-question", f"person:{COLIN}")
+    shown = texts(card)
+    assert "Leanne Moorcroft (Roads and pavements) asks Colin Hesketh:" in shown
+    assert "Is the lamp outside number 14 on your list?" in shown
+    assert "A deep pothole outside number 14" in shown  # the enquiry in brief
+    assert f"answer_{qid}" in inputs(card)
+
+    answered, _ = await teams.click(COLIN, "officer.answer_question",
+                                    answer_with(card, "Yes: it is fixed on Friday."))
+
+    assert "Thank you: your answer is on the enquiry" in texts(answered)
+    assert "Answered by Colin Hesketh" in texts(answered)
+    assert "officer.answer_question" not in verbs(answered)
+    [done] = await teams.events(case, "question_answered")
+    assert (done.actor_id, done.payload["answer"]) == (COLIN, "Yes: it is fixed on Friday.")
+    assert ("question-answered", "thread:roads") in await teams.outbox(case)
+    told = await notice(teams, case, "question-answered", "thread:roads")
+    assert "<at>Leanne Moorcroft</at>, Colin Hesketh answered your question:" in texts(told)
+    assert "Yes: it is fixed on Friday." in texts(told)
+    assert told["msteams"]["entities"][0]["mentioned"]["id"] == \
+        teams.person(LEANNE).teams_user_id
+    refreshed = await teams.case_card(case, thread)
+    assert "Answered by Colin Hesketh" in texts(refreshed)
+    assert "officer.withdraw_question" not in verbs(refreshed)
+    assert [r for r in await teams.outbox(case) if r[1] == f"person:{SARAH}"] == []
 
 
-async def test_a_question_to_a_service_is_noted(teams: Teams) -> None:
-    case = await teams.new_case()
-    thread = await teams.open_thread(case)
-    card = await teams.case_card(case, thread)
+async def test_the_same_answer_card_used_twice_records_one_answer(teams: Teams) -> None:
+    case, thread = await asked_case(teams)
+    await ask(teams, case, thread, f"officer:{COLIN}", "Is the lamp on your list?")
+    card = await notice(teams, case, "officer-question", f"person:{COLIN}")
 
-    after, posted = await teams.click(LEANNE, "officer.ask_officer", {
-        **button(card, "officer.ask_officer")["data"], "question_to": "service:parking",
-        "question_text": "Are the yellow lines due?"}, thread=thread)
+    await teams.click(COLIN, "officer.answer_question", answer_with(card, "Yes."))
+    again, _ = await teams.click(COLIN, "officer.answer_question", answer_with(card, "Yes."))
 
-    assert "Question for Parking saved" in texts(after)
-    assert posted == []
-    [noted] = await teams.events(case, "noted")
-    assert noted.payload["text"] == "Question for Parking: Are the yellow lines due?"
+    assert "This card had already been used" in texts(again)
+    assert len(await teams.events(case, "question_answered")) == 1
+
+
+async def test_a_question_to_a_service_not_on_the_case_reaches_its_coordinators(
+    teams: Teams,
+) -> None:
+    case, thread = await asked_case(teams)
+
+    after, _ = await ask(teams, case, thread, "service:parking", "Are the yellow lines due?")
+
+    assert "Question sent to the Parking coordinators in their chats." in texts(after)
+    queued = await teams.outbox(case)
+    assert ("officer-question", "person:joanne-kirby") in queued
+    assert ("officer-question", "person:mark-rawlinson") in queued
+    card = await notice(teams, case, "officer-question", "person:joanne-kirby")
+    assert "Leanne Moorcroft (Roads and pavements) asks Parking:" in texts(card)
+
+    answered, _ = await teams.click("joanne-kirby", "officer.answer_question",
+                                    answer_with(card, "Yes, in March."))
+
+    assert "Answered by Joanne Kirby" in texts(answered)
+    told = await notice(teams, case, "question-answered", "thread:roads")
+    assert "Joanne Kirby answered the question you put to Parking:" in texts(told)
+
+
+async def test_a_question_to_a_service_on_the_case_is_answered_in_its_thread(
+    teams: Teams,
+) -> None:
+    case, thread = await asked_case(teams)
+    await teams.casework.add_service(case.reference or "", actor=officer(LEANNE), now=MONDAY,
+                                     service_id="parking")
+    parking = await teams.open_thread(case, "parking")
+
+    after, _ = await ask(teams, case, thread, "service:parking", "Are the yellow lines due?")
+
+    assert "Question posted in the Parking thread of this enquiry." in texts(after)
+    card = await notice(teams, case, "officer-question", "thread:parking")
+    assert button(card, "officer.answer_question")["data"]["svc"] == "parking"
+    answered, _ = await teams.click("mark-rawlinson", "officer.answer_question",
+                                    answer_with(card, "Yes."), thread=parking)
+    assert "Answered by Mark Rawlinson" in texts(answered)
+
+
+async def test_an_officer_of_an_unrelated_service_cannot_answer_and_sees_nothing_more(
+    teams: Teams,
+) -> None:
+    case, thread = await asked_case(teams)
+    await ask(teams, case, thread, f"officer:{COLIN}",
+              "Is the lamp outside number 14 on your list?")
+    card = await notice(teams, case, "officer-question", f"person:{COLIN}")
+
+    refused, _ = await teams.click(KAREN, "officer.answer_question", answer_with(card, "Mine!"))
+
+    assert "Sorry, you can't answer this question on" in texts(refused)
+    assert "lamp" not in texts(refused)
+    assert await teams.events(case, "question_answered") == []
+
+
+async def test_a_delegate_answers_for_the_officer_asked_while_they_are_on_leave(
+    sqlite_store: Store, config: CouncilConfig, clock: Clock,
+) -> None:
+    teams = Teams(sqlite_store, with_leave(config, COLIN, KAREN, date(2026, 11, 16),
+                                           date(2026, 11, 27)), clock)
+    case, thread = await asked_case(teams)
+
+    after, _ = await ask(teams, case, thread, f"officer:{COLIN}", "Is the lamp on your list?")
+
+    assert "Question sent to Colin Hesketh in their chat (on leave: Karen Tyrer covers it)." in \
+        texts(after)
+    card = await notice(teams, case, "officer-question", f"person:{COLIN}")
+    answered, _ = await teams.click(KAREN, "officer.answer_question",
+                                    answer_with(card, "Colin is away: yes, Friday."))
+    assert "Answered by Karen Tyrer" in texts(answered)
+
+
+async def test_an_empty_answer_comes_back_with_the_question(teams: Teams) -> None:
+    case, thread = await asked_case(teams)
+    await ask(teams, case, thread, f"officer:{COLIN}", "Is the lamp on your list?")
+    card = await notice(teams, case, "officer-question", f"person:{COLIN}")
+
+    again, _ = await teams.click(COLIN, "officer.answer_question", answer_with(card, "   "))
+
+    assert "Write your answer" in texts(again)
+    assert "Is the lamp on your list?" in texts(again)
+    assert "officer.answer_question" in verbs(again)
+    assert await teams.events(case, "question_answered") == []
+
+
+async def test_a_question_is_withdrawn_from_the_case_card_with_a_reason(teams: Teams) -> None:
+    case, thread = await asked_case(teams)
+    after, _ = await ask(teams, case, thread, f"officer:{COLIN}", "Is the lamp on your list?")
+    data = button(after, "officer.withdraw_question")["data"]
+    qid = data["question_id"]
+
+    withdrawn, _ = await teams.click(DEAN, "officer.withdraw_question", {
+        **data, f"withdraw_{qid}": "Street lighting already replied by email."}, thread=thread)
+
+    assert "Question withdrawn: whoever it was put to is told" in texts(withdrawn)
+    assert "Withdrawn by Dean Whittle" in texts(withdrawn)
+    assert "officer.withdraw_question" not in verbs(withdrawn)
+    [event] = await teams.events(case, "question_withdrawn")
+    assert (event.actor_id, event.payload["reason"]) == (
+        DEAN, "Street lighting already replied by email.")
+    assert ("question-withdrawn", f"person:{COLIN}") in await teams.outbox(case)
+    told = await notice(teams, case, "question-withdrawn", f"person:{COLIN}")
+    assert "Dean Whittle withdrew the question Leanne Moorcroft put to Colin Hesketh. No answer " \
+        "is needed." in texts(told)
+
+    old_card = await notice(teams, case, "officer-question", f"person:{COLIN}")
+    late, _ = await teams.click(COLIN, "officer.answer_question", answer_with(old_card, "Yes"))
+    assert "That question has already been withdrawn." in texts(late)
+    assert "Withdrawn by Dean Whittle" in texts(late)
+    assert await teams.events(case, "question_answered") == []
+
+
+async def test_a_withdrawal_without_a_reason_changes_nothing(teams: Teams) -> None:
+    case, thread = await asked_case(teams)
+    after, _ = await ask(teams, case, thread, f"officer:{COLIN}", "Is the lamp on your list?")
+
+    again, _ = await teams.click(LEANNE, "officer.withdraw_question",
+                                 button(after, "officer.withdraw_question")["data"],
+                                 thread=thread)
+
+    assert "Say why the question is withdrawn" in texts(again)
+    assert await teams.events(case, "question_withdrawn") == []
+
+
+async def test_an_officer_of_another_service_cannot_ask_or_withdraw(teams: Teams) -> None:
+    case, thread = await asked_case(teams)
+    after, _ = await ask(teams, case, thread, f"officer:{COLIN}", "Is the lamp on your list?")
+    data = button(after, "officer.withdraw_question")["data"]
+
+    asked, _ = await teams.click(KAREN, "officer.ask_officer", {
+        **data, "question_to": "service:bins", "question_text": "Bins too?"}, thread=thread)
+    withdrawn, _ = await teams.click(KAREN, "officer.withdraw_question", {
+        **data, f"withdraw_{data['question_id']}": "Not needed"}, thread=thread)
+
+    assert "Sorry, you can't ask a question about" in texts(asked)
+    assert "Sorry, you can't withdraw a question on" in texts(withdrawn)
+    assert len(await teams.events(case, "question_asked")) == 1
+    assert await teams.events(case, "question_withdrawn") == []
+
+
+async def test_a_question_to_yourself_is_refused_with_the_form(teams: Teams) -> None:
+    case, thread = await asked_case(teams)
+
+    after, _ = await ask(teams, case, thread, f"officer:{LEANNE}", "Talking to myself?")
+
+    assert "Ask someone other than yourself." in texts(after)
+    assert "question_text" in inputs(after)
+    assert await teams.events(case, "question_asked") == []
+
+
+async def test_questions_for_you_lists_and_answers_what_waits(teams: Teams) -> None:
+    case, thread = await asked_case(teams)
+    await ask(teams, case, thread, f"officer:{COLIN}",
+              "Is the lamp outside number 14 on your list?")
+
+    [listed] = cards_in(await teams.chat(COLIN, "my questions"))
+
+    assert "Questions for you" in texts(listed)
+    assert "Is the lamp outside number 14 on your list?" in texts(listed)
+    shown, _ = await teams.click(COLIN, "officer.question",
+                                 button(listed, "officer.question")["data"])
+    assert "A deep pothole outside number 14" in texts(shown)
+    after, _ = await teams.click(COLIN, "officer.answer_question",
+                                 answer_with(listed, "Yes, Friday."))
+    assert "Thank you: your answer is on the enquiry" in texts(after)
+    assert "No questions are waiting for you" in texts(after)
+    assert len(await teams.events(case, "question_answered")) == 1
+    [nothing] = cards_in(await teams.chat(LEANNE, "questions"))
+    assert "No questions are waiting for you" in texts(nothing)
+
+
+async def test_the_members_timeline_never_shows_questions(teams: Teams) -> None:
+    from dialogs.member_cards import MemberView
+    from dialogs.member_timeline import timeline_blocks
+
+    case, thread = await asked_case(teams)
+    await ask(teams, case, thread, f"officer:{COLIN}", "Secret question one?")
+    await ask(teams, case, thread, "service:parking", "Secret question two?")
+    card = await notice(teams, case, "officer-question", f"person:{COLIN}")
+    await teams.click(COLIN, "officer.answer_question", answer_with(card, "Secret answer."))
+    refreshed = await teams.case_card(case, thread)
+    data = button(refreshed, "officer.withdraw_question")["data"]
+    await teams.click(LEANNE, "officer.withdraw_question",
+                      {**data, f"withdraw_{data['question_id']}": "Secret reason."},
+                      thread=thread)
+    events = await teams.events(case)
+    assert {"question_asked", "question_answered", "question_withdrawn"} <= {
+        e.kind for e in events}
+
+    view = MemberView(teams.config, teams.directory, teams.casework.policy, teams.clock())
+    shown = str(timeline_blocks(view, events))
+
+    assert "Secret" not in shown and "uestion" not in shown
+    assert "Raised by" in shown
 
 
 async def test_redirect_moves_the_case_and_the_old_card_says_where(teams: Teams) -> None:
@@ -1073,7 +1328,7 @@ async def test_help_in_the_officers_chat(teams: Teams) -> None:
     [card] = cards_in(await teams.chat(LEANNE, "hello"))
 
     assert "my queue" in texts(card)
-    assert verbs(card) == ["officer.queue", "officer.log_form"]
+    assert verbs(card) == ["officer.queue", "officer.questions", "officer.log_form"]
 
 
 async def test_my_queue_pages_ten_at_a_time_with_badges(teams: Teams) -> None:

@@ -4,12 +4,14 @@ from the case and the events of one change."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from casestore import lifecycle
 from casestore.model import Actor, ActorKind, Case, CaseState
 from casestore.notifications import Notification, notifications_for
+from casestore.questions import questions
 from casestore.sla import SlaPolicy
 from tests.unit.conftest import (
     MEMBER,
@@ -195,3 +197,91 @@ def test_an_officers_acknowledgement_tells_the_member(case_in: CaseIn) -> None:
     case = case_in(CaseState.OPEN)
     lifecycle.acknowledge(case, OFFICER, NOW)
     assert addressed(sent(case, OFFICER)) == [("acknowledged", f"person:{MEMBER_ID}")]
+
+
+# -- questions between officers -------------------------------------------------------------------
+
+Q1, Q2 = "a" * 32, "b" * 32
+
+
+def _asked(case: Case, qid: str = Q1, *, asked_in: str | None = "roads",
+           **to: Any) -> list[Notification]:
+    values: dict[str, Any] = {"to_officer_id": None, "to_service_id": None, **to}
+    lifecycle.ask_officer(case, OFFICER, NOW, question_id=qid, question="Is it on your list?",
+                          questions=questions(case.new_events), asked_in=asked_in, **values)
+    return sent(case, OFFICER)
+
+
+def test_a_question_to_an_officer_goes_to_their_chat_with_the_question(case_in: CaseIn) -> None:
+    case = case_in(CaseState.ACKNOWLEDGED)
+    [note] = _asked(case, to_officer_id="colin-hesketh")
+    assert (note.kind, note.recipient) == ("officer-question", "person:colin-hesketh")
+    assert note.payload["question_id"] == Q1
+    assert note.payload["question"] == "Is it on your list?"
+    assert note.payload["actor_id"] == OFFICER.person_id
+
+
+def test_a_question_to_a_service_on_the_case_goes_to_its_thread(case_in: CaseIn) -> None:
+    case = case_in(CaseState.ACKNOWLEDGED)
+    lifecycle.add_service(case, OFFICER, NOW, "parking")
+    case.new_events.clear()
+    assert addressed(_asked(case, to_service_id="parking")) == [
+        ("officer-question", "thread:parking")]
+
+
+def test_a_question_to_a_service_not_on_the_case_goes_to_the_people_recorded(
+    case_in: CaseIn,
+) -> None:
+    case = case_in(CaseState.ACKNOWLEDGED)
+    notes = _asked(case, to_service_id="parking", notify=["joanne-kirby", "mark-rawlinson"])
+    assert addressed(notes) == [("officer-question", "person:joanne-kirby"),
+                                ("officer-question", "person:mark-rawlinson")]
+    assert len({n.dedupe_key for n in notes}) == 2
+
+
+def test_an_answer_goes_to_the_thread_it_was_asked_from_else_the_lead_thread(
+    case_in: CaseIn,
+) -> None:
+    case = case_in(CaseState.ACKNOWLEDGED)
+    lifecycle.add_service(case, OFFICER, NOW, "parking")
+    _asked(case, Q1, asked_in="parking", to_officer_id="colin-hesketh")
+    _asked(case, Q2, asked_in=None, to_officer_id="colin-hesketh")
+    known = questions(case.new_events)
+    colin = Actor("colin-hesketh", ActorKind.OFFICER)
+    for qid, thread in [(Q1, "thread:parking"), (Q2, "thread:roads")]:
+        case.new_events.clear()
+        lifecycle.answer_question(case, colin, NOW, question_id=qid, answer="Yes",
+                                  questions=known)
+        [note] = sent(case, colin)
+        assert (note.kind, note.recipient) == ("question-answered", thread)
+        assert note.payload["answer"] == "Yes" and note.payload["asked_by"] == OFFICER.person_id
+
+
+def test_a_withdrawal_tells_whoever_was_asked(case_in: CaseIn) -> None:
+    case = case_in(CaseState.ACKNOWLEDGED)
+    _asked(case, Q1, to_officer_id="colin-hesketh")
+    _asked(case, Q2, to_service_id="parking", notify=["joanne-kirby"])
+    known = questions(case.new_events)
+    case.new_events.clear()
+    lifecycle.withdraw_question(case, OFFICER, NOW, question_id=Q1, reason="Duplicate",
+                                questions=known)
+    lifecycle.withdraw_question(case, OFFICER, NOW, question_id=Q2, reason="Duplicate",
+                                questions=known)
+    assert addressed(sent(case, OFFICER)) == [
+        ("question-withdrawn", "person:colin-hesketh"),
+        ("question-withdrawn", "person:joanne-kirby"),
+    ]
+
+
+def test_no_question_message_ever_goes_to_the_member(case_in: CaseIn) -> None:
+    """Even with a member's id slipped into the people to tell."""
+    case = case_in(CaseState.ACKNOWLEDGED)
+    _asked(case, Q1, to_service_id="parking", notify=[MEMBER_ID, "joanne-kirby"])
+    _asked(case, Q2, to_officer_id="colin-hesketh")
+    known = questions(case.new_events)
+    lifecycle.answer_question(case, Actor("colin-hesketh", ActorKind.OFFICER), NOW,
+                              question_id=Q2, answer="Yes", questions=known)
+    lifecycle.withdraw_question(case, OFFICER, NOW, question_id=Q1, reason="Dup",
+                                questions=known)
+    assert [n.recipient for n in sent(case, OFFICER)] == [
+        "person:joanne-kirby", "person:colin-hesketh", "thread:roads", "person:joanne-kirby"]

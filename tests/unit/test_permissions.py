@@ -8,16 +8,18 @@ Roscoe cc'd.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 
+from casestore.calendar import LONDON
 from casestore.config import CouncilConfig
 from casestore.directory import Directory
 from casestore.errors import NotPermitted
 from casestore.model import SYSTEM, Actor, ActorKind, Case, CaseState
-from casestore.permissions import Action, acts_for_member, may, require
+from casestore.permissions import Action, acts_for_member, may, may_answer, require
+from casestore.questions import Question
 from tests.unit.conftest import (
     MEMBER_ID,
     MEMBER_SUPPORT_ID,
@@ -39,7 +41,8 @@ MEMBER_SIDE = [A.VIEW, A.REQUEST_UPDATE, A.ADD_INFORMATION, A.MEMBER_CLOSE, A.ME
                A.RATE, A.EXTEND_AUTO_CLOSE, A.ESCALATE]
 OFFICER_SIDE = [A.ACKNOWLEDGE, A.ASSIGN, A.REPLY, A.INTERNAL_NOTE, A.ASK_MEMBER, A.REASSIGN,
                 A.ADD_SERVICE, A.CONVERT_TYPE, A.MARK_LONG_TERM, A.FINAL_RESPONSE,
-                A.OFFICER_CLOSE, A.OFFICER_REOPEN, A.LOG_FOR_MEMBER]
+                A.OFFICER_CLOSE, A.OFFICER_REOPEN, A.LOG_FOR_MEMBER, A.ASK_OFFICER,
+                A.ANSWER_QUESTION, A.WITHDRAW_QUESTION]
 
 
 def member(person_id: str, on_behalf_of: str | None = None) -> Actor:
@@ -262,3 +265,50 @@ def test_a_refusal_names_the_person_the_action_and_the_case(
     assert (refused.value.person_id, refused.value.action, refused.value.reference) == (
         PLANNING_OFFICER_ID, "reply to", case.reference)
     require(directory, officer(ROADS_OFFICER_ID), A.REPLY, case, ON)
+
+
+# -- answering a question put to an officer or a service area ------------------------------------
+
+PLANNING_LEAVE = (date(2027, 1, 11), date(2027, 1, 22))  # emma-stubbs, covered by rajesh-patel
+
+
+def question_to(*, officer_id: str | None = None, service_id: str | None = None) -> Question:
+    return Question(id="a" * 32, text="Is it on your list?", asked_by=ROADS_OFFICER_ID,
+                    asked_at=datetime(2026, 12, 1, 10, tzinfo=LONDON), to_officer=officer_id,
+                    to_service=service_id)
+
+
+@pytest.mark.parametrize(
+    ("who", "question", "on", "answers"),
+    [
+        pytest.param(PLANNING_OFFICER_ID, {"officer_id": PLANNING_OFFICER_ID}, ON, True,
+                     id="the-officer-asked"),
+        pytest.param("rajesh-patel", {"officer_id": PLANNING_OFFICER_ID}, PLANNING_LEAVE[0],
+                     True, id="their-cover-on-leave"),
+        pytest.param("rajesh-patel", {"officer_id": PLANNING_OFFICER_ID}, date(2027, 1, 25),
+                     False, id="their-cover-after-the-leave"),
+        pytest.param("rajesh-patel", {"service_id": "planning"}, ON, True,
+                     id="an-officer-of-the-service-asked"),
+        pytest.param("colin-hesketh", {"officer_id": PLANNING_OFFICER_ID}, ON, False,
+                     id="an-officer-of-an-unrelated-service"),
+        pytest.param("colin-hesketh", {"service_id": "planning"}, ON, False,
+                     id="an-unrelated-officer-for-a-service"),
+        pytest.param("leanne-moorcroft", {"officer_id": PLANNING_OFFICER_ID}, ON, True,
+                     id="an-officer-on-the-case"),
+        pytest.param(MEMBER_SUPPORT_ID, {"service_id": "planning"}, ON, True,
+                     id="member-support"),
+        pytest.param(PLANNING_ESCALATION_OWNER_ID, {"officer_id": PLANNING_OFFICER_ID}, ON,
+                     False, id="the-addressees-head-of-service"),
+    ],
+)
+def test_who_may_answer_a_question(
+    who: str, question: dict[str, str], on: date, answers: bool, directory: Directory,
+    case: Case,
+) -> None:
+    assert may_answer(directory, officer(who), case, question_to(**question), on) is answers
+
+
+def test_a_member_never_answers_an_officers_question(directory: Directory, case: Case) -> None:
+    q = question_to(service_id="roads")
+    assert not may_answer(directory, member(MEMBER_ID), case, q, ON)
+    assert not may_answer(directory, officer(SECRETARY_ID, on_behalf_of=MEMBER_ID), case, q, ON)
