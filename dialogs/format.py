@@ -25,22 +25,16 @@ BADGE_COLOURS = {
 }
 
 
-def long_date(day: date) -> str:
-    """'Friday 4 December', with the year only when it is not the current one."""
-    text = f"{day:%A} {day.day} {day:%B}"
-    return text if day.year == datetime.now(LONDON).year else f"{text} {day.year}"
-
-
 def long_date_in(day: date, today: date) -> str:
-    """As long_date, but 'this year' is the year of `today` (for tests and sweeps)."""
+    """'Friday 4 December', with the year only when it is not the year of `today`."""
     text = f"{day:%A} {day.day} {day:%B}"
     return text if day.year == today.year else f"{text} {day.year}"
 
 
-def when(at: datetime, today: date | None = None) -> str:
+def when(at: datetime, today: date) -> str:
     """'Monday 23 November at 10:15' in London time."""
     local = at.astimezone(LONDON)
-    day = long_date_in(local.date(), today or datetime.now(LONDON).date())
+    day = long_date_in(local.date(), today)
     return f"{day} at {local:%H:%M}"
 
 

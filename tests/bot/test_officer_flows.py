@@ -34,6 +34,7 @@ from casestore.db.store import Store
 from casestore.db.threads import Thread, thread_conversation_id
 from casestore.directory import Directory, Person
 from casestore.model import Case, CaseState, EscalationState, Event
+from tests.bot.member_fixtures import Clock
 from tests.store.helpers import MONDAY, details, member, officer
 
 BOT_ID = "28:00000000-0000-4000-8000-00000000b07a"
@@ -49,14 +50,6 @@ KAREN = "karen-tyrer"  # bins coordinator
 KATHRYN = "kathryn-pinnington"  # member support
 PHILIP = "philip-stanier"  # escalation owner for roads
 Card = dict[str, Any]
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class MemberStub:
