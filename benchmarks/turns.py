@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import ClientSession, web
 
 from benchmarks.__main__ import timed
-from bot.app import create_app
 from casestore.demo.seed import seed_demo
+from memberportal.app import create_app
 from memberportal.context import Context
 from memberportal.settings import Settings
 from tests.support.connector import FakeConnector

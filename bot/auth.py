@@ -1,52 +1,38 @@
-"""Bot Framework authentication for incoming requests, with failures sorted into two kinds.
+"""Checking the Bot Connector's token on every request to `/api/messages`.
 
-botbuilder 4.17 validates the JWT itself but lets every failure escape as whatever exception the
-code underneath happened to raise: `PermissionError` for a wrong audience or issuer,
-`jwt.DecodeError` for a malformed token, `jwt.ExpiredSignatureError`, `IndexError` for an unknown
-key id, a bare `Exception` for a signing key not endorsed for the channel or a non-RSA algorithm,
-`AttributeError` for an empty or one-word header (parameterized validation, see bot/settings.py),
-and `requests.RequestException` when the OpenID metadata or JWKS cannot be fetched. Only the
-first reaches `CloudAdapter.process` as 401; the rest are HTTP 500.
-`authenticate_activity` turns them into `AuthenticationFailed` (answer 401) or
-`AuthMetadataUnavailable` (answer 503: the token may be fine, we cannot check it just now).
+The Agents SDK 1.9 validator (`JwtTokenValidator`) checks the signature and audience, but it
+fetches keys with a blocking `PyJWKClient` on a worker thread, hard-codes the key locations per
+issuer (so a test cannot serve its own), leaves the issuer check off unless asked, and never
+looks at the Bot Framework's key endorsements (a key the Connector publishes for webchat only
+must not sign a Teams activity). `TokenValidator` does all of it, on the event loop through
+aiohttp, and hands the SDK its own `ClaimsIdentity`, so the rest of the turn is the SDK's.
 
-Outgoing credentials: botbuilder's factory makes a new `MicrosoftAppCredentials` for every turn,
-and each one a new MSAL application with an empty token cache, so with an app id every turn would
-fetch the tenant's metadata and a token from login.microsoftonline.com, blocking the event loop.
-`CachingCredentialsFactory` keeps one credentials object per app id, scope and login endpoint, so
-MSAL's own cache works (a token is fetched about once an hour).
-
-Known limits of botbuilder left as they are: the OpenID metadata and JWKS are fetched with a
-blocking `requests.get` without a timeout, on the event loop, once a day (and when an unknown key
-id appears, at most once an hour); the cache is process-wide and keyed by URL.
+Every failure is one of two kinds: `AuthenticationFailed` (answer 401) or
+`AuthMetadataUnavailable` (answer 503: the token may be fine, the keys cannot be fetched now).
+Neither message carries the token or the activity's content.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
-import requests
-from botbuilder.integration.aiohttp import (
-    ConfigurationBotFrameworkAuthentication,
-    ConfigurationServiceClientCredentialFactory,
-)
-from botbuilder.schema import Activity
-from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import (
-    AppCredentials,
-    AuthenticateRequestResult,
-    BotFrameworkAuthentication,
-    ClaimsIdentity,
-    ConnectorFactory,
-    JwtTokenValidation,
-    ServiceClientCredentialsFactory,
-)
+import aiohttp
+import jwt
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import ClaimsIdentity
+from yarl import URL
 
-from bot.settings import bot_framework_config
-from memberportal.settings import Settings
+from bot.settings import BotSettings
 
 logger = logging.getLogger(__name__)
+
+KEYS_TTL_S = 24 * 3600.0
+UNKNOWN_KEY_REFRESH_S = 300.0
+LEEWAY_S = 300
+FETCH_TIMEOUT_S = 10.0
 
 
 class AuthenticationFailed(Exception):
@@ -65,161 +51,126 @@ class AuthMetadataUnavailable(Exception):
         super().__init__(f"cannot check the token: {reason}")
 
 
-class CachingCredentialsFactory(ServiceClientCredentialsFactory):
-    """Hands out one credentials object per (app id, scope, login endpoint, authority check)."""
+class SigningKeys:
+    """The Bot Connector's published keys, fetched at most once a day (and again, at most every
+    five minutes, when a token names a key id not seen before)."""
 
-    def __init__(self, inner: ServiceClientCredentialsFactory) -> None:
-        self.inner = inner
-        self._credentials: dict[tuple[str, str, str, bool], AppCredentials] = {}
+    def __init__(self, metadata_url: str) -> None:
+        self.metadata_url = metadata_url
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
 
-    async def is_valid_app_id(self, app_id: str) -> bool:
-        return bool(await self.inner.is_valid_app_id(app_id))
+    async def get(self, kid: str) -> dict[str, Any] | None:
+        if self._needs_fetch(kid):
+            async with self._lock:
+                if self._needs_fetch(kid):
+                    self._keys = await self._fetch()
+                    self._fetched_at = time.monotonic()
+        return self._keys.get(kid)
 
-    async def is_authentication_disabled(self) -> bool:
-        return bool(await self.inner.is_authentication_disabled())
+    def _needs_fetch(self, kid: str) -> bool:
+        age = time.monotonic() - self._fetched_at
+        return not self._keys or age > KEYS_TTL_S or (
+            kid not in self._keys and age > UNKNOWN_KEY_REFRESH_S)
 
-    async def create_credentials(
-        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
-    ) -> AppCredentials:
-        key = (app_id, oauth_scope, login_endpoint, validate_authority)
-        if key not in self._credentials:
-            self._credentials[key] = await self.inner.create_credentials(
-                app_id, oauth_scope, login_endpoint, validate_authority
-            )
-        return self._credentials[key]
-
-
-def create_authentication(
-    settings: Settings,
-    *,
-    channel_openid_metadata_url: str | None = None,
-    emulator_openid_metadata_url: str | None = None,
-    credentials_factory: ServiceClientCredentialsFactory | None = None,
-) -> BotFrameworkAuthentication:
-    """botbuilder's configuration-driven authentication for `settings`.
-
-    `credentials_factory` replaces the one that turns the app id and password into outgoing
-    credentials (MSAL against login.microsoftonline.com); tests pass one returning a fixed token.
-    Either is wrapped in `CachingCredentialsFactory`.
-    """
-    config = bot_framework_config(
-        settings,
-        channel_openid_metadata_url=channel_openid_metadata_url,
-        emulator_openid_metadata_url=emulator_openid_metadata_url,
-    )
-    factory = CachingCredentialsFactory(
-        credentials_factory or ConfigurationServiceClientCredentialFactory(config, logger=logger)
-    )
-    return CachingBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication(
-        config, credentials_factory=factory, logger=logger
-    ))
+    async def _fetch(self) -> dict[str, dict[str, Any]]:
+        timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.get(self.metadata_url) as response:
+                    response.raise_for_status()
+                    metadata = await response.json(content_type=None)
+                jwks_uri = metadata.get("jwks_uri") if isinstance(metadata, dict) else None
+                if not isinstance(jwks_uri, str):
+                    raise ValueError("the OpenID metadata names no jwks_uri")
+                async with session.get(jwks_uri) as response:
+                    response.raise_for_status()
+                    jwks = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise AuthMetadataUnavailable(type(exc).__name__) from exc
+        keys = jwks.get("keys") if isinstance(jwks, dict) else None
+        if not isinstance(keys, list):
+            raise AuthMetadataUnavailable("the key set has no keys")
+        return {str(k["kid"]): k for k in keys if isinstance(k, dict) and k.get("kid")}
 
 
-async def authenticate_activity(
-    auth: BotFrameworkAuthentication, activity: Activity, auth_header: str | None
-) -> AuthenticateRequestResult:
-    """Check the request's `Authorization` header for `activity`.
+class TokenValidator:
+    """Validates `Authorization: Bearer <jwt>` for an activity; see the module's docstring."""
 
-    A missing or blank header is passed on as `None`: the parameterized authentication (used when
-    the metadata URL is overridden) fails on `""` with an `AttributeError`, and when an app id is
-    configured `None` is refused with a `PermissionError` as it should be.
-    """
-    header = (auth_header or "").strip() or None
-    try:
-        return await auth.authenticate_request(activity, header)
-    except requests.RequestException as exc:
-        raise AuthMetadataUnavailable(type(exc).__name__) from exc
-    except Exception as exc:  # botbuilder raises anything at all for a bad token
-        raise AuthenticationFailed(type(exc).__name__) from exc
+    def __init__(self, settings: BotSettings) -> None:
+        self.settings = settings
+        self.keys = SigningKeys(settings.openid_metadata_url)
+
+    async def identity(self, auth_header: str | None, activity: Activity) -> ClaimsIdentity:
+        """The caller's claims; anonymous when the bot runs without an app id."""
+        if not self.settings.auth_enabled:
+            return ClaimsIdentity({}, authentication_type="anonymous")
+        token = bearer_token(auth_header)
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise AuthenticationFailed(type(exc).__name__) from None
+        if header.get("alg") != "RS256":
+            raise AuthenticationFailed("not an RS256 token")
+        jwk = await self.keys.get(str(header.get("kid") or ""))
+        if jwk is None:
+            raise AuthenticationFailed("unknown signing key")
+        endorsements = jwk.get("endorsements")
+        channel = str(activity.channel_id or "")
+        if isinstance(endorsements, list) and channel not in endorsements:
+            raise AuthenticationFailed("key not endorsed for the channel")
+        claims = self._decode(token, jwk)
+        _require_same_service_url(claims, activity)
+        return ClaimsIdentity(claims, authentication_type="Bearer", security_token=token)
+
+    def _decode(self, token: str, jwk: dict[str, Any]) -> dict[str, Any]:
+        try:
+            key = jwt.PyJWK(jwk, algorithm="RS256").key
+            claims: dict[str, Any] = jwt.decode(
+                token, key=key, algorithms=["RS256"], audience=self.settings.client_id,
+                issuer=list(self.settings.issuers()), leeway=LEEWAY_S,
+                options={"require": ["exp", "aud", "iss"]})
+        except jwt.PyJWTError as exc:
+            raise AuthenticationFailed(type(exc).__name__) from None
+        return claims
 
 
-def log_auth_mode(settings: Settings) -> None:
+def bearer_token(auth_header: str | None) -> str:
+    parts = (auth_header or "").split()
+    if not parts:
+        raise AuthenticationFailed("no Authorization header")
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        raise AuthenticationFailed("not a bearer token")
+    return parts[1]
+
+
+def _require_same_service_url(claims: dict[str, Any], activity: Activity) -> None:
+    """A token names the Connector that sent it; the activity may not point replies elsewhere."""
+    claimed = claims.get("serviceurl")
+    if claimed is None:
+        return
+    if not activity.service_url or _normal(str(claimed)) != _normal(activity.service_url):
+        raise AuthenticationFailed("serviceUrl differs from the token's")
+
+
+def _normal(url: str) -> str:
+    parsed = URL(url)
+    return str(parsed.with_path(parsed.path.rstrip("/"))).lower()
+
+
+def log_auth_mode(settings: BotSettings) -> None:
     """Say at start-up whether `/api/messages` is protected; once, as a warning when it is not."""
     if settings.auth_enabled:
         logger.info(
-            "Bot Framework authentication is on (%s app); /api/messages needs a valid token.",
-            settings.app_type,
+            "Bot Framework authentication is on (%s); /api/messages needs a valid token.",
+            settings.auth_type.value,
         )
         return
     logger.warning(
-        "Bot Framework authentication is OFF: MicrosoftAppId is not set, so /api/messages on "
-        "%s:%s accepts requests from anyone and replies to whatever serviceUrl they name. "
-        "Use this only for local development (the Agents Playground).",
+        "Bot Framework authentication is OFF: no client id (MicrosoftAppId) is set, so "
+        "/api/messages on %s:%s accepts requests from anyone and replies to whatever serviceUrl "
+        "they name. Use this only for local development (the Agents Playground).",
         settings.host,
         settings.port,
     )
-
-
-class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):
-    """botbuilder's authentication, with one connector client and one user-token client per
-    (app, service URL, audience) instead of new ones on every turn.
-
-    Stock botbuilder builds both for every activity, and each build sets up msrest's retry
-    policy: in a profile of a 'help' turn that was about a third of the turn's CPU time (see
-    `make bench`). The clients hold no per-turn state; their credentials refresh their own token.
-    """
-
-    def __init__(self, inner: BotFrameworkAuthentication, *, max_entries: int = 64) -> None:
-        self.inner = inner
-        self.max_entries = max_entries
-        self._connectors: dict[tuple[str, str, str], Any] = {}
-        self._token_clients: dict[str, Any] = {}
-
-    def _remember(self, cache: dict[Any, Any], key: Any, value: Any) -> Any:
-        if len(cache) >= self.max_entries:
-            cache.pop(next(iter(cache)))
-        cache[key] = value
-        return value
-
-    def _wrap(self, factory: ConnectorFactory, claims: ClaimsIdentity | None) -> ConnectorFactory:
-        app_id = _app_id(claims)
-        outer = self
-
-        class _Cached(ConnectorFactory):
-            async def create(self, service_url: str, audience: str) -> ConnectorClient:
-                key = (app_id, service_url, audience or "")
-                found = outer._connectors.get(key)
-                if found is None:
-                    found = outer._remember(outer._connectors, key,
-                                            await factory.create(service_url, audience))
-                return found  # type: ignore[no-any-return]
-
-        return _Cached()
-
-    async def authenticate_request(self, activity: Activity, auth_header: str
-                                   ) -> AuthenticateRequestResult:
-        result = await self.inner.authenticate_request(activity, auth_header)
-        if result.connector_factory is not None:
-            result.connector_factory = self._wrap(result.connector_factory,
-                                                  result.claims_identity)
-        return result
-
-    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str
-                                             ) -> AuthenticateRequestResult:
-        return await self.inner.authenticate_streaming_request(auth_header, channel_id_header)
-
-    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return self._wrap(self.inner.create_connector_factory(claims_identity), claims_identity)
-
-    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> Any:
-        key = _app_id(claims_identity)
-        found = self._token_clients.get(key)
-        if found is None:
-            found = self._remember(self._token_clients, key,
-                                   await self.inner.create_user_token_client(claims_identity))
-        return found
-
-    def create_bot_framework_client(self) -> Any:
-        return self.inner.create_bot_framework_client()
-
-    def get_originating_audience(self) -> str:
-        return self.inner.get_originating_audience()
-
-    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
-        return await self.inner.authenticate_channel_request(auth_header)
-
-
-def _app_id(claims: ClaimsIdentity | None) -> str:
-    if claims is None or not claims.claims:
-        return ""
-    return JwtTokenValidation.get_app_id_from_claims(claims.claims) or ""

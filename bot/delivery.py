@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import (
+from microsoft_agents.activity import (
     Activity,
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
     ConversationReference,
 )
+from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from sqlalchemy import select
 
 from bot.teams import BotContext, card_activity
@@ -36,6 +36,8 @@ from dialogs.notices import NoticeContext, renderer_for
 log = logging.getLogger(__name__)
 
 SERVICE_URL_KEY = "service-url"
+CHANNEL = "msteams"
+CONNECTOR_AUDIENCE = "https://api.botframework.com"  # the Bot Connector's token audience
 
 
 class DeliveryError(Exception):
@@ -59,7 +61,7 @@ class DeliveryReport:
 
 class OutboxDelivery:
     def __init__(
-        self, ctx: BotContext, adapter: BotAdapter, *, app_id: str = "",
+        self, ctx: BotContext, adapter: ChannelServiceAdapter, *, app_id: str = "",
         worker_id: str | None = None, max_attempts: int = 8, backoff_base_s: float = 30.0,
         default_service_url: str = "", batch_size: int = 20,
     ) -> None:
@@ -165,12 +167,12 @@ class OutboxDelivery:
         async with self.ctx.store.transaction() as uow:
             stored = await uow.refs.get(f"person:{person.id}")
         if stored is not None:
-            reference = ConversationReference().deserialize(stored)
+            reference = ConversationReference.model_validate(stored)
             await self._continue(reference, card_activity(content))
             return
         # No chat yet: open a 1:1 conversation (works once the app is installed for them).
         params = ConversationParameters(
-            is_group=False, bot=ChannelAccount(id=self.app_id or "bot"),
+            is_group=False, agent=ChannelAccount(id=self.app_id or "bot"),
             members=[ChannelAccount(id=person.teams_user_id)],
             tenant_id=self.ctx.config.council.tenant_id or None,
             activity=card_activity(content),
@@ -189,10 +191,10 @@ class OutboxDelivery:
                 return  # the thread's root post is the case card itself
         content = self.render(message, case, now)
         reference = ConversationReference(
-            channel_id="msteams", service_url=thread.service_url,
+            channel_id=CHANNEL, service_url=thread.service_url,
             conversation=ConversationAccount(id=thread.conversation_id, is_group=True,
                                              conversation_type="channel"),
-            bot=ChannelAccount(id=self.app_id or "bot"),
+            agent=ChannelAccount(id=self.app_id or "bot"),
         )
         await self._continue(reference, card_activity(content))
 
@@ -230,7 +232,8 @@ class OutboxDelivery:
             except Exception as exc:
                 failures.append(exc)
 
-        await self.adapter.continue_conversation(reference, send, self.app_id)
+        await self.adapter.continue_conversation(
+            self.app_id, reference.get_continuation_activity(), send)
         if failures:
             raise DeliveryError(f"the Bot Connector refused the message: "
                                 f"{type(failures[0]).__name__}") from failures[0]
@@ -243,9 +246,9 @@ class OutboxDelivery:
             created["conversation"] = turn.activity.conversation.id
             created["activity"] = turn.activity.id or ""
 
-        await self.adapter.create_conversation(  # type: ignore[call-arg]
-            self.app_id, remember, params, "msteams", service_url or await self._service_url(),
-            None)
+        await self.adapter.create_conversation(
+            self.app_id, CHANNEL, service_url or await self._service_url(), CONNECTOR_AUDIENCE,
+            params, remember)
         return created.get("conversation", ""), created.get("activity", "")
 
 

@@ -3,10 +3,9 @@ bot's own token only for a file on the Bot Connector that sent the activity."""
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
-from botbuilder.core import BotAdapter, TurnContext
+from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from dialogs.member_files import fetchable, same_host
 
@@ -16,11 +15,8 @@ async def credentials_for(turn: TurnContext, url: str) -> dict[str, str]:
     (a pasted image) and for nothing else; none when the bot runs without an app id."""
     if not same_host(url, turn.activity.service_url or ""):
         return {}
-    client = turn.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
-    credentials = getattr(getattr(client, "config", None), "credentials", None)
-    if credentials is None or not getattr(credentials, "microsoft_app_id", ""):
-        return {}
-    token = await asyncio.to_thread(credentials.get_access_token)
+    client = turn.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+    token = getattr(client, "bearer_token", "")  # bot.connector's clients carry the turn's token
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 

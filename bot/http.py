@@ -1,56 +1,42 @@
-"""The bot's HTTP edge: `POST /api/messages` through botbuilder's `CloudAdapter`, and `/healthz`.
+"""The bot's HTTP edge: `POST /api/messages` through the Agents SDK's `CloudAdapter`, and
+`/healthz`.
 
-`HardenedCloudAdapter.process` replaces `CloudAdapter.process` to get round three traps in
-botbuilder 4.17 (see DESIGN.md):
+`HardenedCloudAdapter.process` replaces the SDK's `CloudAdapter.process` (which answers a body
+that is JSON but not an activity with HTTP 500, and leaves authentication to a middleware that
+cannot tell a bad token from unreachable signing keys):
 
-- an invoke response whose body is already a dict (every Action.Execute and task-module answer,
-  and `expectReplies`) was serialised a second time and answered HTTP 500; here a body that is a
-  msrest model is serialised once and anything else is sent as it is;
 - a request with no or another Content-Type (415), a body that is not a JSON object or not an
-  activity (400), a malformed, forged, expired or misaddressed token (401) and OpenID metadata that
-  cannot be fetched (503) no longer end as HTTP 500;
+  activity (400), one over the size limit (413), a malformed, forged, expired or misaddressed
+  token (401) and signing keys that cannot be fetched (503) never end as HTTP 500;
+- the token is checked by `bot.auth.TokenValidator`; the turn itself, invoke responses and
+  `expectReplies` are the SDK's `process_activity`;
 - failures are logged with the activity id and type at most, never its text or people.
-
-Not fixed: the stock connector factory builds a new `ConnectorClient` (and msrest pipeline) on
-every turn and sends through `requests` in a thread pool; with an app id, the first send of each
-turn's credentials asks MSAL for a token, blocking the event loop while it does.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import Bot, InvokeResponse, TurnContext, serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes
-from botframework.connector.auth import BotFrameworkAuthentication
-from msrest.serialization import Model
+from microsoft_agents.activity import Activity, ActivityTypes, DeliveryModes, InvokeResponse
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import Agent, ChannelServiceClientFactoryBase, TurnContext
+from pydantic import ValidationError
 
-from bot.auth import (
-    AuthenticationFailed,
-    AuthMetadataUnavailable,
-    authenticate_activity,
-    create_authentication,
-    log_auth_mode,
-)
-from memberportal.settings import Settings
+from bot.auth import AuthenticationFailed, AuthMetadataUnavailable, TokenValidator, log_auth_mode
+from bot.connector import PooledClientFactory
+from bot.settings import BotSettings
 
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on our side. Please try again."
 MESSAGES_PATH = "/api/messages"
-DEFAULT_CLIENT_MAX_SIZE = 1024 * 1024  # aiohttp's default, stated
-
-ADAPTER_KEY = web.AppKey("bot_adapter", CloudAdapter)
-BOT_KEY = web.AppKey("bot", Bot)
+MAX_BODY_BYTES = 1024 * 1024
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-StartupHook = Callable[[web.Application], Awaitable[None]]
-CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
 
 class RequestRejected(Exception):
@@ -63,34 +49,31 @@ class RequestRejected(Exception):
 
 
 class HardenedCloudAdapter(CloudAdapter):
-    """`CloudAdapter` whose `process` answers client errors with 4xx and serialises bodies once.
+    """The SDK's `CloudAdapter` whose `process` answers client errors with 4xx.
 
-    With `token_required` (an app id is configured) a request without an `Authorization` header
-    is refused before its body is read; one with a header has its body read first, because the
-    token is checked against the activity's channel and serviceUrl.
+    With an app id, a request without an `Authorization` header is refused before its body is
+    read; one with a header has its body read first, because the token is checked against the
+    activity's channel and serviceUrl.
     """
 
-    def __init__(
-        self, bot_framework_authentication: BotFrameworkAuthentication, *, token_required: bool
-    ) -> None:
-        super().__init__(bot_framework_authentication)
-        self.token_required = token_required
+    def __init__(self, settings: BotSettings, *, client_factory: ChannelServiceClientFactoryBase,
+                 validator: TokenValidator | None = None) -> None:
+        super().__init__(channel_service_client_factory=client_factory)
+        self.settings = settings
+        self.validator = validator or TokenValidator(settings)
+        self.on_turn_error = on_turn_error
 
-    async def process(
-        self, request: web.Request, bot: Bot, ws_response: web.WebSocketResponse | None = None
-    ) -> web.Response:
+    async def process(self, request: web.Request, agent: Agent) -> web.Response:
         activity: Activity | None = None
         auth_header = request.headers.get("Authorization", "").strip() or None
         try:
-            if self.token_required and auth_header is None:
+            if self.settings.auth_enabled and auth_header is None:
                 raise AuthenticationFailed("no Authorization header")
             activity = await read_activity(request)
-            result = await authenticate_activity(
-                self.bot_framework_authentication, activity, auth_header
-            )
+            claims = await self.validator.identity(auth_header, activity)
             require_routable(activity)
-            invoke_response = await self.process_activity(result, activity, bot.on_turn)
-            return invoke_response_to_http(invoke_response)
+            invoke_response = await self.process_activity(claims, activity, agent.on_turn)
+            return invoke_response_to_http(activity, invoke_response)
         except RequestRejected as exc:
             _log_rejected(exc.status, exc.reason, activity)
             return _error_response(exc.status)
@@ -117,13 +100,15 @@ async def read_activity(request: web.Request) -> Activity:
                               f"Content-Type {request.content_type[:60]}")
     try:
         body = await request.json()
+    except web.HTTPRequestEntityTooLarge:
+        raise RequestRejected(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large") from None
     except ValueError:  # json.JSONDecodeError and UnicodeDecodeError both are
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "body is not JSON") from None
     if not isinstance(body, dict):
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "body is not a JSON object")
     try:
-        activity = Activity().deserialize(body)
-    except (TypeError, ValueError, AttributeError):  # msrest's DeserializationError is a ValueError
+        activity = Activity.model_validate(body)
+    except (ValidationError, TypeError, ValueError):
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "body is not an activity") from None
     if not activity.type or not isinstance(activity.type, str):
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "activity has no type")
@@ -138,8 +123,11 @@ def require_routable(activity: Activity) -> None:
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "activity has no conversation id")
 
 
-def invoke_response_to_http(invoke_response: InvokeResponse | None) -> web.Response:
-    if invoke_response is None:
+def invoke_response_to_http(activity: Activity,
+                            invoke_response: InvokeResponse | None) -> web.Response:
+    expects_body = activity.type == ActivityTypes.invoke or \
+        activity.delivery_mode == DeliveryModes.expect_replies
+    if invoke_response is None or not expects_body:
         return web.Response(status=HTTPStatus.CREATED)
     status = invoke_response.status or HTTPStatus.OK
     if invoke_response.body is None:
@@ -148,9 +136,10 @@ def invoke_response_to_http(invoke_response: InvokeResponse | None) -> web.Respo
 
 
 def jsonable(body: object) -> Any:
-    """An invoke body for `json.dumps`: msrest models serialised once, plain data left alone."""
-    if isinstance(body, Model):
-        return serializer_helper(body)
+    """An invoke body for `json.dumps`: pydantic models dumped once, plain data left alone."""
+    dump = getattr(body, "model_dump", None)
+    if callable(dump):
+        return dump(mode="json", by_alias=True, exclude_none=True)
     if isinstance(body, dict):
         return {key: jsonable(value) for key, value in body.items()}
     if isinstance(body, list | tuple):
@@ -172,21 +161,9 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
                        type(exc).__name__)
 
 
-def create_adapter(
-    settings: Settings, auth: BotFrameworkAuthentication | None = None
-) -> HardenedCloudAdapter:
-    """The adapter for `settings`; `auth` replaces botbuilder's authentication (tests use it)."""
-    adapter = HardenedCloudAdapter(
-        auth or create_authentication(settings), token_required=settings.auth_enabled
-    )
-    adapter.on_turn_error = on_turn_error
-    return adapter
-
-
-def messages_handler(adapter: CloudAdapter, bot: Bot) -> Handler:
+def messages_handler(adapter: HardenedCloudAdapter, agent: Agent) -> Handler:
     async def handle_messages(request: web.Request) -> web.StreamResponse:
-        response = await adapter.process(request, bot)
-        return response if response is not None else web.Response(status=HTTPStatus.CREATED)
+        return await adapter.process(request, agent)
 
     return handle_messages
 
@@ -195,36 +172,43 @@ async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def add_bot_routes(
-    app: web.Application, adapter: CloudAdapter, bot: Bot, *, path: str = MESSAGES_PATH
-) -> None:
-    """Mount the bot on an application someone else builds; keeps adapter and bot on `app`."""
+ADAPTER_KEY = web.AppKey("bot_adapter", HardenedCloudAdapter)
+
+
+def add_bot_routes(app: web.Application, adapter: HardenedCloudAdapter, agent: Agent, *,
+                   path: str = MESSAGES_PATH) -> None:
+    """Mount the bot on an application someone else builds; keeps the adapter on `app`."""
     app[ADAPTER_KEY] = adapter
-    app[BOT_KEY] = bot
-    app.router.add_post(path, messages_handler(adapter, bot))
+    app.router.add_post(path, messages_handler(adapter, agent))
     app.router.add_get("/healthz", healthz)
 
-
-def create_bot_app(
-    settings: Settings,
-    bot: Bot,
-    *,
-    auth: BotFrameworkAuthentication | None = None,
-    on_startup: Iterable[StartupHook] = (),
-    cleanup_ctx: Iterable[CleanupContext] = (),
-    middlewares: Iterable[Any] = (),
-    client_max_size: int = DEFAULT_CLIENT_MAX_SIZE,
-) -> web.Application:
-    """The bot's aiohttp application; add routes and `cleanup_ctx` to it before it starts."""
-    app = web.Application(middlewares=list(middlewares), client_max_size=client_max_size)
-    add_bot_routes(app, create_adapter(settings, auth), bot)
-
     async def announce_auth_mode(_app: web.Application) -> None:
-        log_auth_mode(settings)
+        log_auth_mode(adapter.settings)
 
     app.on_startup.append(announce_auth_mode)
-    app.on_startup.extend(on_startup)
-    app.cleanup_ctx.extend(cleanup_ctx)
+
+
+def create_bot_app(settings: BotSettings, agent: Agent, *,
+                   client_factory: ChannelServiceClientFactoryBase | None = None,
+                   validator: TokenValidator | None = None,
+                   client_max_size: int = MAX_BODY_BYTES) -> web.Application:
+    """The bot's aiohttp application; add routes and `cleanup_ctx` to it before it starts.
+
+    Without a `client_factory` (local development only: no app id) the app makes its own
+    pooled one and closes it when it stops."""
+    app = web.Application(client_max_size=client_max_size)
+    if client_factory is None:
+        if settings.auth_enabled:
+            raise ValueError("a bot with an app id needs a client factory with its credentials")
+        own = PooledClientFactory(None)
+
+        async def close_clients(_app: web.Application) -> None:
+            await own.close()
+
+        app.on_cleanup.append(close_clients)
+        client_factory = own
+    adapter = HardenedCloudAdapter(settings, client_factory=client_factory, validator=validator)
+    add_bot_routes(app, adapter, agent)
     return app
 
 

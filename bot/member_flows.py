@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 import aiohttp
-from botbuilder.core import TurnContext
+from microsoft_agents.hosting.core import TurnContext
 
 from bot.downloads import credentials_for, download
 from bot.pending_files import PendingFiles
@@ -127,7 +127,8 @@ class MemberFlows:
 
     async def on_message(self, turn: TurnContext, person: Person) -> None:
         activity = turn.activity
-        files = incoming_files(a.serialize() for a in activity.attachments or [])
+        files = incoming_files(a.model_dump(mode="json", by_alias=True, exclude_none=True)
+                               for a in activity.attachments or [])
         text = activity.text or ""
         if activity.recipient is not None and activity.entities:
             text = TurnContext.remove_recipient_mention(activity) or ""

@@ -20,8 +20,8 @@ import hashlib
 import logging
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import TurnContext
 
 from bot.teams import BotContext, Card, card_activity, conversation_type
 from casestore.db.repository import CaseFilter

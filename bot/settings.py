@@ -1,84 +1,83 @@
-"""Our `Settings` in the shape botbuilder's `ConfigurationBotFrameworkAuthentication` reads.
+"""What the bot's edge needs to know, handed to it by the composition root (`memberportal`).
 
-botbuilder looks attributes up with `getattr(configuration, NAME, None)`. `APP_ID`,
-`APP_PASSWORD`, `APP_TYPE` and `APP_TENANTID` choose the credentials. If any of the
-"parameterized" attributes (`TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL` and the six below it) is
-set, botbuilder switches from its built-in public-cloud authentication to
-`_ParameterizedBotFrameworkAuthentication`, which reads *all* of them, so an override fills the
-others with the public-cloud values rather than leaving them `None` (a `None` issuer would reject
-every token). That class also crashes on an empty `Authorization` header, which `CloudAdapter`
-passes when there is none: `bot.auth.authenticate_activity` passes `None` instead.
-
-The override exists so that tests can serve their own OpenID metadata and JWKS on 127.0.0.1; in
-production leave both URLs unset and botbuilder uses login.botframework.com.
+`BotSettings` holds the Azure Bot registration in the Microsoft 365 Agents SDK's own terms:
+the SDK's `CONNECTIONS__SERVICE_CONNECTION__SETTINGS__*` variables map onto it one to one, and
+the composition root maps the older `MicrosoftApp*` variables onto the same fields, so both
+kinds of deployment work. Nothing here reads the environment.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from botbuilder.schema import CallerIdConstants
-from botframework.connector.auth import AuthenticationConstants
+from microsoft_agents.hosting.core import AgentAuthConfiguration
+from microsoft_agents.hosting.core.authorization import AuthTypes
 
-from memberportal.settings import Settings
+BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
+BOT_FRAMEWORK_OPENID_METADATA_URL = (
+    "https://login.botframework.com/v1/.well-known/openidconfiguration"
+)
+SERVICE_CONNECTION = "SERVICE_CONNECTION"
 
-BOT_FRAMEWORK_ISSUER = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+
+class AuthType(StrEnum):
+    """How the bot proves who it is when it sends (the SDK's `AUTHTYPE` values)."""
+
+    CLIENT_SECRET = AuthTypes.client_secret.value
+    CERTIFICATE = AuthTypes.certificate.value
+    USER_MANAGED_IDENTITY = AuthTypes.user_managed_identity.value
+    SYSTEM_MANAGED_IDENTITY = AuthTypes.system_managed_identity.value
+    FEDERATED_CREDENTIALS = AuthTypes.federated_credentials.value
+    WORKLOAD_IDENTITY = AuthTypes.workload_identity.value
 
 
 @dataclass(frozen=True)
-class BotFrameworkConfig:
-    APP_ID: str
-    APP_PASSWORD: str
-    APP_TYPE: str
-    APP_TENANTID: str
-    # Only set together, by `bot_framework_config(..., channel_openid_metadata_url=...)`.
-    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str | None = None
-    TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL: str | None = None
-    TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str | None = None
-    TO_CHANNEL_FROM_BOT_LOGIN_URL: str | None = None
-    TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: str | None = None
-    OAUTH_URL: str | None = None
-    CALLER_ID: str | None = None
-    VALIDATE_AUTHORITY: bool = True
+class BotSettings:
+    """The Azure Bot registration; no `client_id` means local development (no authentication)."""
+
+    client_id: str = ""
+    client_secret: str = field(default="", repr=False)
+    tenant_id: str = ""
+    auth_type: AuthType = AuthType.CLIENT_SECRET
+    cert_pfx_file: str = ""
+    federated_client_id: str = ""
+    # Where the signing keys of the Bot Connector's tokens are published; tests and sovereign
+    # clouds point it elsewhere.
+    openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA_URL
+    host: str = "127.0.0.1"
+    port: int = 3978
 
     @property
-    def openid_overridden(self) -> bool:
-        return self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL is not None
+    def auth_enabled(self) -> bool:
+        return bool(self.client_id)
 
+    @property
+    def app_id(self) -> str:
+        return self.client_id
 
-def bot_framework_config(
-    settings: Settings,
-    *,
-    channel_openid_metadata_url: str | None = None,
-    emulator_openid_metadata_url: str | None = None,
-) -> BotFrameworkConfig:
-    """Map `settings` onto botbuilder's names; optionally point token validation elsewhere.
+    @property
+    def uses_managed_identity(self) -> bool:
+        return self.auth_type in (AuthType.USER_MANAGED_IDENTITY,
+                                  AuthType.SYSTEM_MANAGED_IDENTITY)
 
-    `channel_openid_metadata_url` replaces login.botframework.com's metadata for tokens from the
-    channels (Teams). `emulator_openid_metadata_url` replaces the Azure AD metadata used for
-    emulator and skill tokens; it defaults to the public one, so pass it too in a test that must
-    never reach the internet.
-    """
-    plain = BotFrameworkConfig(
-        APP_ID=settings.app_id,
-        APP_PASSWORD=settings.app_password,
-        APP_TYPE=settings.app_type,
-        APP_TENANTID=settings.app_tenant_id,
-    )
-    if channel_openid_metadata_url is None:
-        if emulator_openid_metadata_url is not None:
-            raise ValueError("emulator_openid_metadata_url needs channel_openid_metadata_url too")
-        return plain
-    return replace(
-        plain,
-        TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=channel_openid_metadata_url,
-        TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL=(
-            emulator_openid_metadata_url
-            or AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
-        ),
-        TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=BOT_FRAMEWORK_ISSUER,
-        TO_CHANNEL_FROM_BOT_LOGIN_URL=AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX,
-        TO_CHANNEL_FROM_BOT_OAUTH_SCOPE=AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
-        OAUTH_URL=AuthenticationConstants.OAUTH_URL,
-        CALLER_ID=CallerIdConstants.public_azure_channel,
-    )
+    def issuers(self) -> tuple[str, ...]:
+        """Who may sign a token sent to the bot: the Bot Connector, and Entra ID for the
+        bot's own tenant (single-tenant and managed-identity bots receive those)."""
+        found = [BOT_FRAMEWORK_ISSUER]
+        if self.tenant_id:
+            found += [f"https://sts.windows.net/{self.tenant_id}/",
+                      f"https://login.microsoftonline.com/{self.tenant_id}/v2.0"]
+        return tuple(found)
+
+    def service_connection(self) -> AgentAuthConfiguration:
+        """The SDK's configuration of the service connection (outgoing tokens through MSAL)."""
+        return AgentAuthConfiguration(
+            auth_type=AuthTypes(self.auth_type.value),
+            client_id=self.client_id,
+            tenant_id=self.tenant_id or None,
+            client_secret=self.client_secret or None,
+            cert_pfx_file=self.cert_pfx_file or None,
+            federated_client_id=self.federated_client_id or None,
+            connection_name=SERVICE_CONNECTION,
+        )

@@ -1,8 +1,9 @@
 """The Teams activity handler: who is talking, where, and which flow answers.
 
 Personal chat belongs to members (and cabinet secretaries) through `MemberFlows`; channel threads
-and officers' personal chats belong to `OfficerFlows`. Card buttons are `Action.Execute`
-(Universal Actions): their verb's prefix (`member.` / `officer.`) picks the flow, and the card a
+and officers' personal chats belong to `OfficerFlows`. The handler is an Agents SDK `Agent`
+whose `on_turn` dispatches by activity type. Card buttons are `Action.Execute` (Universal
+Actions): their verb's prefix (`member.` / `officer.`) picks the flow, and the card a
 flow returns replaces the card in place. Every turn stores the sender's conversation reference for
 proactive messages, and a re-delivered activity (same id) is answered once.
 """
@@ -15,10 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccount
-from botbuilder.schema.teams import TeamsChannelAccount
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    InvokeResponse,
+)
+from microsoft_agents.hosting.core import TurnContext
 
 from casestore.casework import Casework
 from casestore.config import CouncilConfig, OfficerRole
@@ -30,6 +35,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Card = dict[str, Any]
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 UNKNOWN_USER = (
     "Sorry, I don't recognise your Teams account as a councillor or officer of this council, "
@@ -64,7 +70,8 @@ class Flows(Protocol):
 def card_activity(content: Card, text: str | None = None) -> Activity:
     """A message carrying one Adaptive Card; its summary (the first line) is what Teams shows
     in notifications and the chat list."""
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(content))
+    activity = Activity(type=ActivityTypes.message, attachments=[
+        Attachment(content_type=ADAPTIVE_CARD, content=content)])
     if text:
         activity.text = text
     first = next((b.get("text") for b in content.get("body", [])
@@ -75,28 +82,43 @@ def card_activity(content: Card, text: str | None = None) -> Activity:
 
 
 def conversation_type(turn: TurnContext) -> str:
-    return (turn.activity.conversation.conversation_type or "personal") if \
-        turn.activity.conversation else "personal"
+    conversation = turn.activity.conversation
+    return (conversation.conversation_type or "personal") if conversation else "personal"
 
 
 def uses_member_flows(person: Person) -> bool:
     return person.kind is ActorKind.MEMBER or person.has_role(OfficerRole.CABINET_SECRETARY)
 
 
-class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
+class MemberEnquiriesBot:
+    """The Agents SDK `Agent`: `on_turn` picks the handler for each kind of activity."""
+
     def __init__(self, ctx: BotContext, *, members: Flows, officers: Flows) -> None:
-        super().__init__()
         self.ctx = ctx
         self.members = members
         self.officers = officers
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        kind = activity.type
+        if kind == ActivityTypes.message:
+            await self.on_message_activity(context)
+        elif kind == ActivityTypes.invoke:
+            await self.on_invoke_activity(context)
+        elif kind == ActivityTypes.conversation_update:
+            await self.on_conversation_update(context)
+        elif kind == ActivityTypes.installation_update and \
+                (activity.action or "").startswith("add"):
+            await self.on_installation_update_add(context)
+        elif (change := _CHANGES.get((_text(kind), _event_type(activity)))) is not None:
+            await self._message_changed(context, change)
 
     # -- who and where ------------------------------------------------------------------------
     def identify(self, account: ChannelAccount | None) -> Person | None:
         if account is None:
             return None
-        return self.ctx.directory.by_aad_object_id(
-            getattr(account, "aad_object_id", None)
-        ) or self.ctx.directory.by_teams_user_id(account.id)
+        return self.ctx.directory.by_aad_object_id(account.aad_object_id) \
+            or self.ctx.directory.by_teams_user_id(account.id)
 
     def _flows_for(self, turn: TurnContext, person: Person) -> Flows:
         if conversation_type(turn) == "personal" and uses_member_flows(person):
@@ -104,7 +126,8 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
         return self.officers
 
     async def _remember(self, turn: TurnContext, person: Person) -> None:
-        reference = TurnContext.get_conversation_reference(turn.activity).serialize()
+        reference = turn.activity.get_conversation_reference().model_dump(
+            mode="json", by_alias=True, exclude_none=True)
         now = self.ctx.clock()
         key = f"person:{person.id}" if conversation_type(turn) == "personal" else \
             f"conversation:{turn.activity.conversation.id}"
@@ -122,7 +145,7 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
         if not turn.activity.id:
             return False
         async with self.ctx.store.transaction() as uow:
-            return await uow.idempotency.exists(f"turn:{turn.activity.id}")
+            return bool(await uow.idempotency.exists(f"turn:{turn.activity.id}"))
 
     async def _mark_answered(self, turn: TurnContext) -> None:
         if turn.activity.id:
@@ -131,7 +154,7 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
 
     # -- activities -------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        if _from_the_bot(turn_context.activity):
+        if from_the_bot(turn_context.activity):
             return  # the bot's own post, echoed back (RSC delivers every channel message)
         person = self.identify(turn_context.activity.from_property)
         if person is None:
@@ -154,29 +177,28 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._flows_for(turn_context, person).on_message(turn_context, person)
         await self._mark_answered(turn_context)
 
-    async def on_adaptive_card_invoke(self, turn_context: TurnContext, invoke_value: Any) -> Any:
+    async def on_invoke_activity(self, turn_context: TurnContext) -> None:
+        """Only `adaptiveCard/action` (Action.Execute) is ours; any other invoke gets 501."""
+        if turn_context.activity.name != "adaptiveCard/action":
+            await _reply_invoke(turn_context, InvokeResponse(status=501))
+            return
         person = self.identify(turn_context.activity.from_property)
         if person is None:
-            return _card_response(_message_card(UNKNOWN_USER))
+            await _reply_invoke(turn_context, _card_response(_message_card(UNKNOWN_USER)))
+            return
+        verb, data = _action_of(turn_context.activity.value)
+        if verb is None:
+            await _reply_invoke(turn_context, InvokeResponse(status=400, body={
+                "statusCode": 400, "type": "application/vnd.microsoft.error",
+                "value": {"code": "BadRequest", "message": "That is not a card action."}}))
+            return
         await self._remember(turn_context, person)
-        action = invoke_value.action
-        if isinstance(action, dict):  # botbuilder 4.17 leaves the action as the JSON it came as
-            verb = str(action.get("verb") or "")
-            data = dict(action.get("data") or {})
-        else:
-            verb = getattr(action, "verb", None) or ""
-            data = dict(getattr(action, "data", None) or {})
         answer = await self._dispatch(turn_context, person, verb, data)
-        return _card_response(answer if answer is not None else _message_card("Done."))
-
-    async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
-        await self._message_changed(turn_context, "edited")
-
-    async def on_teams_message_soft_delete(self, turn_context: TurnContext) -> None:
-        await self._message_changed(turn_context, "deleted")
+        await _reply_invoke(turn_context, _card_response(
+            answer if answer is not None else _message_card("Done.")))
 
     async def _message_changed(self, turn: TurnContext, change: str) -> None:
-        if _from_the_bot(turn.activity) or conversation_type(turn) != "channel":
+        if from_the_bot(turn.activity) or conversation_type(turn) != "channel":
             return
         person = self.identify(turn.activity.from_property)
         record = getattr(self.officers, "on_message_change", None)
@@ -189,15 +211,13 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
             return await self.members.on_action(turn, person, verb, data)
         if verb.startswith("officer."):
             return await self.officers.on_action(turn, person, verb, data)
-        log.warning("unknown card verb %r (activity %s)", verb, turn.activity.id)
+        log.warning("unknown card verb %r (activity %s)", verb[:80], turn.activity.id)
         return _message_card("Sorry, that button is no longer available. Type **help** to start.")
 
-    async def on_teams_members_added(
-        self, teams_members_added: list[TeamsChannelAccount], team_info: Any,
-        turn_context: TurnContext,
-    ) -> None:
-        for account in teams_members_added:
-            if account.id == turn_context.activity.recipient.id:
+    async def on_conversation_update(self, turn_context: TurnContext) -> None:
+        recipient = turn_context.activity.recipient
+        for account in turn_context.activity.members_added or []:
+            if recipient is not None and account.id == recipient.id:
                 continue  # the bot itself was added to a team: nothing to say
             person = self.identify(account)
             if person is not None and conversation_type(turn_context) == "personal":
@@ -220,17 +240,52 @@ class MemberEnquiriesBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._flows_for(turn, person).on_welcome(turn, person)
 
 
-def _from_the_bot(activity: Activity) -> bool:
+_CHANGES: dict[tuple[str, str], str] = {
+    (ActivityTypes.message_update.value, "editMessage"): "edited",
+    (ActivityTypes.message_delete.value, "softDeleteMessage"): "deleted"}
+
+
+def from_the_bot(activity: Activity) -> bool:
+    """The one rule for "the bot sent this": the sender is the recipient (this bot) or has the
+    role of a bot."""
     sender, bot = activity.from_property, activity.recipient
     return bool(sender and sender.id and (
         (bot is not None and sender.id == bot.id) or (sender.role or "").lower() == "bot"))
+
+
+def _text(value: object) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _event_type(activity: Activity) -> str:
+    data = activity.channel_data
+    if isinstance(data, dict):
+        return str(data.get("eventType") or "")
+    return str(getattr(data, "event_type", "") or "")
+
+
+def _action_of(value: object) -> tuple[str | None, dict[str, Any]]:
+    """The verb and data of an Action.Execute invoke; (None, {}) when it is not one."""
+    if not isinstance(value, dict):
+        return None, {}
+    action = value.get("action")
+    if not isinstance(action, dict):
+        return None, {}
+    verb = action.get("verb")
+    data = action.get("data")
+    if not isinstance(verb, str):
+        return None, {}
+    return verb, dict(data) if isinstance(data, dict) else {}
 
 
 def _message_card(text: str) -> Card:
     return card([text_block(text)])
 
 
-def _card_response(content: Card) -> AdaptiveCardInvokeResponse:
-    return AdaptiveCardInvokeResponse(
-        status_code=200, type="application/vnd.microsoft.card.adaptive", value=content
-    )
+def _card_response(content: Card) -> InvokeResponse:
+    return InvokeResponse(status=200, body={
+        "statusCode": 200, "type": ADAPTIVE_CARD, "value": content})
+
+
+async def _reply_invoke(turn: TurnContext, response: InvokeResponse) -> None:
+    await turn.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))

@@ -22,7 +22,7 @@ EXIT_USAGE = 2
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
-    from bot.app import create_app
+    from memberportal.app import create_app
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -39,21 +39,18 @@ def cmd_worker(_args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
     import signal
 
-    from aiohttp import web
-
-    from bot.app import create_app
+    from memberportal.app import build_runtime, running
 
     async def run() -> None:
-        runner = web.AppRunner(create_app(settings))
-        await runner.setup()  # starts the database, delivery and scheduler; no site, no port
-        print("Member Enquiries worker is running the SLA sweep, the digest and outbox "
-              "delivery. Press Ctrl-C to stop.", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-        await runner.cleanup()
+        # the database, delivery and the scheduler; no HTTP app, no port
+        async with running(build_runtime(settings)):
+            print("Member Enquiries worker is running the SLA sweep, the digest and outbox "
+                  "delivery. Press Ctrl-C to stop.", flush=True)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
 
     asyncio.run(run())
     return 0

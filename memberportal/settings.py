@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.settings import BOT_FRAMEWORK_OPENID_METADATA_URL, AuthType, BotSettings
 from casestore.db.engine import DEFAULT_DATABASE_URL, normalise_url
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+AUTH_TYPES = tuple(t.value for t in AuthType)
 GRAPH_AUTHORITY_HOST = "https://login.microsoftonline.com"
 GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -36,6 +39,11 @@ class Settings:
     app_password: str = ""
     app_tenant_id: str = ""
     app_type: str = "MultiTenant"
+    # The Agents SDK's AUTHTYPE; empty: from app_type (UserAssignedMSI -> UserManagedIdentity,
+    # otherwise ClientSecret).
+    app_auth_type: str = ""
+    app_cert_pfx_file: str = ""
+    bot_openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA_URL
     public_url: str = ""
     scheduler_enabled: bool = True
     sweep_interval_s: int = 300
@@ -60,6 +68,22 @@ class Settings:
         return bool(self.app_id)
 
     @property
+    def auth_type(self) -> AuthType:
+        if self.app_auth_type:
+            return AuthType(self.app_auth_type)
+        if self.app_type == "UserAssignedMSI":
+            return AuthType.USER_MANAGED_IDENTITY
+        return AuthType.CLIENT_SECRET
+
+    def bot_settings(self) -> BotSettings:
+        """What the bot's edge needs, in the Agents SDK's terms."""
+        return BotSettings(
+            client_id=self.app_id, client_secret=self.app_password,
+            tenant_id=self.app_tenant_id, auth_type=self.auth_type,
+            cert_pfx_file=self.app_cert_pfx_file,
+            openid_metadata_url=self.bot_openid_metadata_url, host=self.host, port=self.port)
+
+    @property
     def graph_enabled(self) -> bool:
         return bool(self.graph_tenant_id and self.graph_client_id and self.graph_client_secret)
 
@@ -77,24 +101,13 @@ class Settings:
             raise SettingsError("DATABASE_URL", _redact(url), str(exc)) from None
         port = _int(get("PORT", "3978"), "PORT", 1, 65535)
         interval = _int(get("SWEEP_INTERVAL_S", "300"), "SWEEP_INTERVAL_S", 10, 86400)
-        app_type = get("MicrosoftAppType") or "MultiTenant"
-        if app_type not in APP_TYPES:
-            raise SettingsError("MicrosoftAppType", app_type, f"must be one of {APP_TYPES}")
-        app_id, password = get("MicrosoftAppId"), get("MicrosoftAppPassword")
-        tenant = get("MicrosoftAppTenantId")
-        if app_id and app_type != "UserAssignedMSI" and not password:
-            raise SettingsError("MicrosoftAppPassword", "", "is required with MicrosoftAppId")
-        if app_type == "SingleTenant" and app_id and not tenant:
-            raise SettingsError("MicrosoftAppTenantId", "", "is required for SingleTenant")
+        bot = _bot_credentials(get)
         return cls(
             database_url=url,
             council_config=get("COUNCIL_CONFIG") or None,
             host=get("HOST") or "127.0.0.1",
             port=port,
-            app_id=app_id,
-            app_password=password,
-            app_tenant_id=tenant,
-            app_type=app_type,
+            **bot,
             public_url=get("PUBLIC_URL"),
             scheduler_enabled=get("SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
             sweep_interval_s=interval,
@@ -182,3 +195,32 @@ def _teams_app_settings(get: Callable[..., str]) -> dict[str, Any]:
     if len(name) > 32:
         raise SettingsError("TEAMS_APP_DEVELOPER_NAME", name, "Teams allows 32 characters")
     return {"teams_app_developer_name": name, **urls}
+
+
+def _bot_credentials(get: Callable[..., str]) -> dict[str, Any]:
+    """The Azure Bot registration: the Agents SDK's variables
+    (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, CLIENTSECRET, TENANTID, AUTHTYPE,
+    CERTPFXFILE) or, for deployments made before the SDK, the MicrosoftApp* ones mapped onto
+    them. Where both are set the SDK's win."""
+    app_type = get("MicrosoftAppType") or "MultiTenant"
+    if app_type not in APP_TYPES:
+        raise SettingsError("MicrosoftAppType", app_type, f"must be one of {APP_TYPES}")
+    app_id = get(SDK_PREFIX + "CLIENTID") or get("MicrosoftAppId")
+    secret = get(SDK_PREFIX + "CLIENTSECRET") or get("MicrosoftAppPassword")
+    tenant = get(SDK_PREFIX + "TENANTID") or get("MicrosoftAppTenantId")
+    auth_type = get(SDK_PREFIX + "AUTHTYPE")
+    if auth_type and auth_type not in AUTH_TYPES:
+        raise SettingsError(SDK_PREFIX + "AUTHTYPE", auth_type, f"must be one of {AUTH_TYPES}")
+    chosen = AuthType(auth_type) if auth_type else (
+        AuthType.USER_MANAGED_IDENTITY if app_type == "UserAssignedMSI" else AuthType.CLIENT_SECRET)
+    cert = get(SDK_PREFIX + "CERTPFXFILE")
+    if app_id and chosen is AuthType.CLIENT_SECRET and not secret:
+        if get(SDK_PREFIX + "CLIENTID"):
+            raise SettingsError(SDK_PREFIX + "CLIENTSECRET", "", "is required with CLIENTID")
+        raise SettingsError("MicrosoftAppPassword", "", "is required with MicrosoftAppId")
+    if app_id and chosen is AuthType.CERTIFICATE and not cert:
+        raise SettingsError(SDK_PREFIX + "CERTPFXFILE", "", "is required for certificate auth")
+    if app_type == "SingleTenant" and app_id and not tenant:
+        raise SettingsError("MicrosoftAppTenantId", "", "is required for SingleTenant")
+    return {"app_id": app_id, "app_password": secret, "app_tenant_id": tenant,
+            "app_type": app_type, "app_auth_type": auth_type, "app_cert_pfx_file": cert}

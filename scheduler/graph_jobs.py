@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -30,14 +30,34 @@ from casestore.graph.reconcile import ReconcileReport, reconcile_replies
 from casestore.graph.sync import DirectoryIncomplete, SyncReport, load_synced, sync_directory
 from casestore.graph.token import GraphAuthError, GraphCredentials, MsalTokenSource
 
-if TYPE_CHECKING:
-    from memberportal.settings import Settings
-
 log = logging.getLogger(__name__)
 
 Publish = Callable[[Directory], None]
 DIRECTORY_RELOAD_S = 300
 GRAPH_FAILURES = (GraphAuthError, GraphError, DirectoryIncomplete, OSError)
+
+
+class Settings(Protocol):
+    """The settings the Graph jobs read (the composition root's `Settings` has them)."""
+
+    @property
+    def graph_enabled(self) -> bool: ...
+    @property
+    def graph_tenant_id(self) -> str: ...
+    @property
+    def graph_client_id(self) -> str: ...
+    @property
+    def graph_client_secret(self) -> str: ...
+    @property
+    def graph_authority_host(self) -> str: ...
+    @property
+    def graph_base_url(self) -> str: ...
+    @property
+    def entra_groups(self) -> str | None: ...
+    @property
+    def directory_sync_interval_s(self) -> int: ...
+    @property
+    def reconcile_interval_s(self) -> int: ...
 
 
 def graph_credentials(settings: Settings) -> GraphCredentials:

@@ -1,4 +1,4 @@
-"""A member's personal chat with the bot through botbuilder's TestAdapter, on a real SQLite store.
+"""A member's personal chat with the bot through the Agents SDK's TestAdapter, on a real store.
 
 `Chat.say` sends a Teams-shaped message and returns the cards the bot sent back; `Chat.click`
 sends the Action.Execute invoke Teams sends for a card button and returns the card that replaces
@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationAccount
+from microsoft_agents.activity import Activity, Attachment, ChannelAccount, ConversationAccount
+from microsoft_agents.hosting.core import TurnContext
 
 from bot.member_flows import MemberFlows
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.calendar import LONDON
 from casestore.casework import Casework
 from casestore.directory import Person
+from tests.support.teams_adapter import TeamsTestAdapter
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)  # the clock starts the same day
 SARAH = "sarah-okafor"  # Ashcroft; the Leader (Hayley Naughton is her cabinet secretary)
@@ -175,7 +175,7 @@ class Reply:
 class Chat:
     def __init__(self, bot: MemberEnquiriesBot, directory_person: Any) -> None:
         self.bot = bot
-        self.adapter = TestAdapter(bot.on_turn)
+        self.adapter = TeamsTestAdapter(bot.on_turn)
         self.person_of = directory_person
 
     def _drain(self) -> list[Activity]:

@@ -7,14 +7,15 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+from microsoft_agents.activity import ChannelAccount, ConversationAccount, ConversationReference
 
+from bot.connector import PooledClientFactory
 from bot.delivery import OutboxDelivery
-from bot.http import create_adapter
+from bot.http import HardenedCloudAdapter
+from bot.settings import BotSettings
 from bot.teams import BotContext
 from casestore.casework import Casework
 from casestore.db.store import Store
-from memberportal.settings import Settings
 from tests.store.helpers import MONDAY
 from tests.support import loopback_only
 from tests.support.connector import FakeConnector
@@ -39,17 +40,32 @@ def _ctx(casework: Casework) -> BotContext:
                       clock=lambda: MONDAY)
 
 
+_FACTORIES: list[PooledClientFactory] = []
+
+
+@pytest.fixture(autouse=True)
+async def close_clients() -> AsyncIterator[None]:
+    yield
+    while _FACTORIES:
+        await _FACTORIES.pop().close()
+
+
 def _delivery(casework: Casework, **kwargs: object) -> OutboxDelivery:
-    return OutboxDelivery(_ctx(casework), create_adapter(Settings()), **kwargs)  # type: ignore[arg-type]
+    """Delivery through the Agents SDK adapter the app uses (no app id: local development)."""
+    factory = PooledClientFactory(None)
+    _FACTORIES.append(factory)
+    adapter = HardenedCloudAdapter(BotSettings(), client_factory=factory)
+    return OutboxDelivery(_ctx(casework), adapter, **kwargs)  # type: ignore[arg-type]
 
 
 async def _remember_chat(store: Store, person_id: str, service_url: str) -> None:
     reference = ConversationReference(
         channel_id="msteams", service_url=service_url,
         conversation=ConversationAccount(id=f"a:chat-{person_id}", conversation_type="personal"),
-        user=ChannelAccount(id=f"29:{person_id}"), bot=ChannelAccount(id="28:bot"))
+        user=ChannelAccount(id=f"29:{person_id}"), agent=ChannelAccount(id="28:bot"))
     async with store.transaction() as uow:
-        await uow.refs.put(f"person:{person_id}", reference.serialize(), MONDAY)
+        await uow.refs.put(f"person:{person_id}", reference.model_dump(mode="json", by_alias=True,
+                                                                  exclude_none=True), MONDAY)
         await uow.refs.put("service-url", {"serviceUrl": service_url}, MONDAY)
 
 

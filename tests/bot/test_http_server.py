@@ -9,42 +9,41 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import json
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import (
+from cryptography.hazmat.primitives import serialization
+from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
-    AdaptiveCardInvokeResponse,
-    AdaptiveCardInvokeValue,
     ConversationParameters,
+    InvokeResponse,
 )
-from botframework.connector.auth import BotFrameworkAuthentication
-from cryptography.hazmat.primitives import serialization
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import ClaimsIdentity, TurnContext
 
-from bot.auth import create_authentication
+from bot.connector import PooledClientFactory
 from bot.http import (
     ADAPTER_KEY,
     APOLOGY,
-    HardenedCloudAdapter,
     add_bot_routes,
     create_bot_app,
 )
-from bot.settings import BOT_FRAMEWORK_ISSUER, bot_framework_config
+from bot.settings import BOT_FRAMEWORK_ISSUER, AuthType, BotSettings
 from memberportal.settings import Settings
 from tests.support import loopback_only
 from tests.support.connector import (
     DEFAULT_BOT_TOKEN,
     FakeConnector,
-    StaticTokenCredentialsFactory,
+    StaticConnections,
 )
 from tests.support.tokens import (
     OpenIdServer,
@@ -55,8 +54,8 @@ from tests.support.tokens import (
 )
 
 APP_ID = "00000000-0000-4000-8000-00000000b07a"
-OPEN = Settings()
-PROTECTED = Settings(app_id=APP_ID, app_password="never-sent-anywhere")
+OPEN = BotSettings()
+PROTECTED = BotSettings(client_id=APP_ID, client_secret="never-sent-anywhere")
 CARD = {
     "type": "AdaptiveCard",
     "version": "1.4",
@@ -64,23 +63,24 @@ CARD = {
 }
 
 
-class EchoBot(ActivityHandler):
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
-        if turn_context.activity.text == "boom":
-            raise RuntimeError("details that must not reach the member")
-        await turn_context.send_activity(f"You said: {turn_context.activity.text}")
+class EchoBot:
+    """A stock echo agent (the SDK's `Agent` protocol), with an Action.Execute and a task
+    module answer."""
 
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
-        return AdaptiveCardInvokeResponse(
-            status_code=200, type="application/vnd.microsoft.card.adaptive", value=CARD
-        )
-
-    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
-        if turn_context.activity.name == "task/fetch":
-            return InvokeResponse(status=200, body={"task": {"type": "message", "value": "ok"}})
-        return await super().on_invoke_activity(turn_context)
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.type == ActivityTypes.message:
+            if activity.text == "boom":
+                raise RuntimeError("details that must not reach the member")
+            await turn_context.send_activity(f"You said: {activity.text}")
+        elif activity.type == ActivityTypes.invoke:
+            body: dict[str, Any] = {"statusCode": 200,
+                                    "type": "application/vnd.microsoft.card.adaptive",
+                                    "value": CARD}
+            if activity.name == "task/fetch":
+                body = {"task": {"type": "message", "value": "ok"}}
+            await turn_context.send_activity(Activity(
+                type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body)))
 
 
 def teams_activity(service_url: str, **overrides: Any) -> dict[str, Any]:
@@ -134,10 +134,15 @@ AppFactory = Callable[..., Awaitable[TestClient[web.Request, web.Application]]]
 @pytest.fixture
 async def serve() -> AsyncIterator[AppFactory]:
     clients: list[TestClient[web.Request, web.Application]] = []
+    factories: list[PooledClientFactory] = []
 
-    async def start(settings: Settings, *, auth: BotFrameworkAuthentication | None = None,
+    async def start(settings: BotSettings, *, connections: StaticConnections | None = None,
                     app: web.Application | None = None) -> TestClient[web.Request, web.Application]:
-        app = app or create_bot_app(settings, EchoBot(), auth=auth)
+        if app is None:
+            factory = PooledClientFactory(
+                connections or (StaticConnections(APP_ID) if settings.auth_enabled else None))
+            factories.append(factory)
+            app = create_bot_app(settings, EchoBot(), client_factory=factory)
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
@@ -146,20 +151,17 @@ async def serve() -> AsyncIterator[AppFactory]:
     yield start
     for client in clients:
         await client.close()
+    for factory in factories:
+        await factory.close()
 
 
-def protected_auth(openid_url: str) -> BotFrameworkAuthentication:
-    return create_authentication(
-        PROTECTED,
-        channel_openid_metadata_url=openid_url,
-        emulator_openid_metadata_url=openid_url,
-        credentials_factory=StaticTokenCredentialsFactory(APP_ID),
-    )
+def protected_settings(openid_url: str) -> BotSettings:
+    return replace(PROTECTED, openid_metadata_url=openid_url)
 
 
 @pytest.fixture
 async def protected(serve: AppFactory, openid: OpenIdServer) -> TestClient[Any, Any]:
-    return await serve(PROTECTED, auth=protected_auth(openid.metadata_url))
+    return await serve(protected_settings(openid.metadata_url))
 
 
 # --- the open server (no app id) ---------------------------------------------------------------
@@ -206,7 +208,7 @@ async def test_protected_server_does_not_warn(
     serve: AppFactory, openid: OpenIdServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    await serve(PROTECTED, auth=protected_auth(openid.metadata_url))
+    await serve(protected_settings(openid.metadata_url))
 
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert any("authentication is on" in r.getMessage() for r in caplog.records)
@@ -230,13 +232,11 @@ async def test_protected_server_accepts_a_valid_channel_token_and_replies_with_i
     assert reply.authorization == f"Bearer {DEFAULT_BOT_TOKEN}"
 
 
-async def test_outgoing_credentials_are_made_once_not_every_turn(
+async def test_outgoing_tokens_come_from_the_service_connection_and_one_session_is_pooled(
     serve: AppFactory, openid: OpenIdServer, connector: FakeConnector, signing_key: SigningKey
 ) -> None:
-    factory = StaticTokenCredentialsFactory(APP_ID)
-    client = await serve(PROTECTED, auth=create_authentication(
-        PROTECTED, channel_openid_metadata_url=openid.metadata_url,
-        emulator_openid_metadata_url=openid.metadata_url, credentials_factory=factory))
+    connections = StaticConnections(APP_ID)
+    client = await serve(protected_settings(openid.metadata_url), connections=connections)
     token = mint_channel_token(signing_key, app_id=APP_ID, service_url=connector.service_url)
 
     for text in ("first", "second"):
@@ -248,7 +248,12 @@ async def test_outgoing_credentials_are_made_once_not_every_turn(
 
     assert [r.text for r in await connector.wait_for_activities(2)] == [
         "You said: first", "You said: second"]
-    assert len(factory.created) == 1
+    assert connections.provider.asked  # MSAL (here a stand-in) is asked; its cache keeps it
+    assert {resource for resource, _ in connections.provider.asked} == {
+        "https://api.botframework.com"}
+    factory = client.app[ADAPTER_KEY]._channel_service_client_factory
+    assert isinstance(factory, PooledClientFactory)
+    assert factory.sessions_created == 1
 
 
 async def test_protected_server_refuses_a_request_without_authorization(
@@ -260,16 +265,11 @@ async def test_protected_server_refuses_a_request_without_authorization(
     assert connector.requests == []
 
 
-async def test_trap_parameterized_auth_without_authorization_is_401_not_500(
-    serve: AppFactory, openid: OpenIdServer, connector: FakeConnector
+async def test_an_empty_authorization_header_is_401_not_500(
+    protected: TestClient[Any, Any], connector: FakeConnector
 ) -> None:
-    """With a metadata URL set, botbuilder's parameterized validator crashed on an empty header."""
-    app = web.Application()
-    adapter = HardenedCloudAdapter(protected_auth(openid.metadata_url), token_required=False)
-    add_bot_routes(app, adapter, EchoBot())
-    client = await serve(PROTECTED, app=app)
-
-    response = await client.post("/api/messages", json=teams_activity(connector.service_url))
+    response = await protected.post("/api/messages", json=teams_activity(connector.service_url),
+                                    headers={"Authorization": "   "})
 
     assert response.status == 401
     assert connector.requests == []
@@ -346,7 +346,7 @@ async def test_protected_server_refuses_a_key_not_endorsed_for_the_channel(
 ) -> None:
     webchat_only = generate_signing_key(endorsements=["webchat"])
     with OpenIdServer([webchat_only]) as server:
-        client = await serve(PROTECTED, auth=protected_auth(server.metadata_url))
+        client = await serve(protected_settings(server.metadata_url))
         token = mint_channel_token(webchat_only, app_id=APP_ID,
                                    service_url=connector.service_url)
 
@@ -376,7 +376,7 @@ async def test_trap_unreachable_openid_metadata_is_503_not_500(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with unreachable_url() as nowhere:
-        client = await serve(PROTECTED, auth=protected_auth(nowhere))
+        client = await serve(protected_settings(nowhere))
         token = mint_channel_token(signing_key, app_id=APP_ID, service_url=connector.service_url)
 
         response = await client.post(
@@ -488,25 +488,25 @@ async def test_expect_replies_answers_200_with_the_replies(
     assert connector.requests == []
 
 
-async def test_stock_cloud_adapter_still_answers_500_for_a_dict_invoke_body(
+async def test_stock_cloud_adapter_still_answers_500_for_a_body_that_is_not_an_activity(
     connector: FakeConnector,
 ) -> None:
-    """Canary: when botbuilder fixes this, HardenedCloudAdapter's serialisation can go."""
-    adapter = CloudAdapter(create_authentication(OPEN))
-    bot = EchoBot()
+    """Canary: when the SDK answers this with 400, HardenedCloudAdapter's reading can go."""
+    factory = PooledClientFactory(None)
+    adapter = CloudAdapter(channel_service_client_factory=factory)
     app = web.Application()
 
     async def messages(request: web.Request) -> web.StreamResponse:
         try:
-            return await adapter.process(request, bot)
-        except AttributeError:  # 'dict' object has no attribute 'is_xml_model'
+            return await adapter.process(request, EchoBot()) or web.Response(status=201)
+        except Exception:  # pydantic's ValidationError escapes the SDK's process()
             return web.Response(status=500)
 
     app.router.add_post("/api/messages", messages)
-    invoke = teams_activity(connector.service_url, type="invoke", name="task/fetch", text=None)
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
-        response = await client.post("/api/messages", json=invoke)
+        response = await client.post("/api/messages", json={"type": "message", "id": ""})
 
+    await factory.close()
     assert response.status == 500
 
 
@@ -544,8 +544,9 @@ async def test_trap_channel_post_without_app_id_goes_through_create_conversation
         is_group=True, channel_data={"channel": {"id": "19:highways@thread.tacv2"}},
         activity=Activity(type=ActivityTypes.message, text="New enquiry ENQ-2026-000123"),
     )
-    await adapter.create_conversation("", note_conversation, parameters, "msteams",
-                                      connector.service_url, None)
+    await adapter.create_conversation("", "msteams", connector.service_url,
+                                      "https://api.botframework.com", parameters,
+                                      note_conversation)
 
     [request] = await connector.wait_for(1, where=lambda r: r.kind == "create_conversation")
     assert request.body["channelData"] == {"channel": {"id": "19:highways@thread.tacv2"}}
@@ -564,7 +565,8 @@ async def test_the_app_takes_more_routes_and_cleanup_contexts(serve: AppFactory)
     async def version(_request: web.Request) -> web.Response:
         return web.json_response({"version": "test"})
 
-    app = create_bot_app(OPEN, EchoBot(), cleanup_ctx=[lifespan])
+    app = create_bot_app(OPEN, EchoBot(), client_factory=PooledClientFactory(None))
+    app.cleanup_ctx.append(lifespan)
     app.router.add_get("/version", version)
     client = await serve(OPEN, app=app)
 
@@ -574,30 +576,88 @@ async def test_the_app_takes_more_routes_and_cleanup_contexts(serve: AppFactory)
     assert events == ["started", "stopped"]
 
 
-def test_trap_settings_map_onto_botbuilder_attribute_names() -> None:
-    settings = Settings(app_id=APP_ID, app_password="secret", app_type="SingleTenant",
-                        app_tenant_id="tenant-1")
+async def test_a_body_over_one_mebibyte_is_413(serve: AppFactory, connector: FakeConnector
+                                               ) -> None:
+    client = await serve(OPEN)
+    activity = teams_activity(connector.service_url, text="x" * (1024 * 1024 + 10))
 
-    plain = bot_framework_config(settings)
-    overridden = bot_framework_config(settings, channel_openid_metadata_url="http://127.0.0.1/x")
+    body = io.BytesIO(json.dumps(activity).encode())
+    response = await client.post("/api/messages", data=body,
+                                 headers={"Content-Type": "application/json"})
 
-    assert (plain.APP_ID, plain.APP_PASSWORD, plain.APP_TYPE, plain.APP_TENANTID) == (
-        APP_ID, "secret", "SingleTenant", "tenant-1")
-    assert plain.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL is None
-    assert overridden.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL == "http://127.0.0.1/x"
-    assert overridden.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER == BOT_FRAMEWORK_ISSUER
+    assert response.status == 413
+    assert connector.requests == []
 
 
-async def test_trap_connector_client_is_built_once_per_service_url_not_every_turn() -> None:
-    """DESIGN.md: stock botbuilder rebuilds the connector client (and msrest's retry policy)
-    on every turn; ours keeps one per app, service URL and audience."""
-    from botframework.connector.auth import ClaimsIdentity
+async def test_the_mounted_bot_also_works_on_an_app_built_elsewhere(
+    connector: FakeConnector,
+) -> None:
+    factory = PooledClientFactory(None)
+    app = web.Application()
+    from bot.http import HardenedCloudAdapter
+    add_bot_routes(app, HardenedCloudAdapter(OPEN, client_factory=factory), EchoBot())
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        response = await client.post("/api/messages", json=teams_activity(connector.service_url))
+        [reply] = await connector.wait_for_activities(1)
+    await factory.close()
+    assert response.status == 201
+    assert reply.text == "You said: hello"
 
-    auth = create_authentication(OPEN)
-    anonymous = ClaimsIdentity({}, True)
-    first = await auth.create_connector_factory(anonymous).create("http://127.0.0.1:1/a", "")
-    again = await auth.create_connector_factory(anonymous).create("http://127.0.0.1:1/a", "")
-    other = await auth.create_connector_factory(anonymous).create("http://127.0.0.1:1/b", "")
-    assert first is again and first is not other
-    tokens = await auth.create_user_token_client(anonymous)
-    assert tokens is await auth.create_user_token_client(anonymous)
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "secret",
+          "MicrosoftAppType": "SingleTenant", "MicrosoftAppTenantId": "tenant-1"},
+         (APP_ID, "secret", "tenant-1", AuthType.CLIENT_SECRET)),
+        ({"MicrosoftAppId": APP_ID, "MicrosoftAppType": "UserAssignedMSI",
+          "MicrosoftAppTenantId": "tenant-1"},
+         (APP_ID, "", "tenant-1", AuthType.USER_MANAGED_IDENTITY)),
+        ({"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": APP_ID,
+          "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET": "sdk-secret",
+          "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": "tenant-2",
+          "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__AUTHTYPE": "ClientSecret"},
+         (APP_ID, "sdk-secret", "tenant-2", AuthType.CLIENT_SECRET)),
+        ({"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": APP_ID,
+          "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__AUTHTYPE": "SystemManagedIdentity"},
+         (APP_ID, "", "", AuthType.SYSTEM_MANAGED_IDENTITY)),
+        ({"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": APP_ID,
+          "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__AUTHTYPE": "UserManagedIdentity",
+          "MicrosoftAppId": "ignored-older-id", "MicrosoftAppPassword": "x"},
+         (APP_ID, "x", "", AuthType.USER_MANAGED_IDENTITY)),
+    ],
+    ids=["botbuilder single tenant", "botbuilder managed identity", "SDK client secret",
+         "SDK system-assigned identity", "SDK wins over botbuilder"],
+)
+def test_settings_take_the_sdks_variables_and_the_older_ones(
+    environ: dict[str, str], expected: tuple[str, str, str, AuthType]
+) -> None:
+    bot = Settings.from_environ(environ).bot_settings()
+
+    assert (bot.client_id, bot.client_secret, bot.tenant_id, bot.auth_type) == expected
+    connection = bot.service_connection()
+    assert connection.CLIENT_ID == APP_ID
+    assert connection.AUTH_TYPE.value == expected[3].value
+
+
+def test_the_bot_accepts_tokens_from_the_connector_and_its_own_tenant() -> None:
+    bot = BotSettings(client_id=APP_ID, client_secret="s", tenant_id="tenant-1")
+
+    assert bot.issuers() == (BOT_FRAMEWORK_ISSUER, "https://sts.windows.net/tenant-1/",
+                             "https://login.microsoftonline.com/tenant-1/v2.0")
+
+
+async def test_trap_connector_session_is_built_once_per_service_url_not_every_turn() -> None:
+    """The SDK's stock factory opens two aiohttp sessions on every turn and closes them after
+    it; ours keeps one per service URL, and a client's close() leaves it open."""
+    factory = PooledClientFactory(None)
+    anonymous = ClaimsIdentity({}, authentication_type="anonymous")
+    first = await factory.create_connector_client(None, anonymous, "http://127.0.0.1:1/a", "x")
+    await first.close()
+    again = await factory.create_connector_client(None, anonymous, "http://127.0.0.1:1/a", "x")
+    other = await factory.create_connector_client(None, anonymous, "http://127.0.0.1:1/b", "x")
+    assert first.conversations.client is again.conversations.client  # type: ignore[attr-defined]
+    assert first.conversations.client is not other.conversations.client  # type: ignore
+    assert not first.conversations.client.closed  # type: ignore[attr-defined]
+    assert factory.sessions_created == 2
+    await factory.close()

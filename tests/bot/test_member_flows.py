@@ -1,4 +1,4 @@
-"""A councillor's personal chat with the bot, through botbuilder's TestAdapter on a real store.
+"""A councillor's personal chat with the bot, through the Agents SDK's TestAdapter on a real store.
 
 Every test reads like what a member does and asserts what they would notice: the reference on the
 acknowledgement, real dates, the buttons offered, a refusal in a plain sentence, and that nothing
@@ -15,9 +15,9 @@ from types import SimpleNamespace
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from botbuilder.core import BotAdapter, Middleware, TurnContext
-from botbuilder.schema import Attachment
-from botbuilder.schema.teams import TeamsChannelAccount
+from microsoft_agents.activity import Attachment, ChannelAccount
+from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from sqlalchemy import func, select
 
 from bot.teams import UNKNOWN_USER
@@ -140,11 +140,8 @@ async def test_teams_announcing_the_install_twice_gives_one_welcome(
     first = await chat.send(teams_activity(person, type="installationUpdate", action="add"))
     assert len([a for a in first if a.attachments]) == 1
     # Teams also sends conversationUpdate (membersAdded) for the same install
-    update = teams_activity(person, type="conversationUpdate")
-    turn = TurnContext(chat.adapter, update)
-    await chat.bot.on_teams_members_added(
-        [TeamsChannelAccount(id=person.teams_user_id, aad_object_id=person.aad_object_id)],
-        None, turn)
+    await chat.send(teams_activity(person, type="conversationUpdate", members_added=[
+        ChannelAccount(id=person.teams_user_id, aad_object_id=person.aad_object_id)]))
     assert [a for a in chat.adapter.activity_buffer if a.attachments] == []
 
 
@@ -820,20 +817,14 @@ async def test_a_submit_naming_someone_elses_draft_or_case_is_refused(
     assert await counts(casework) == before
 
 
-class _Credentials:
-    microsoft_app_id = "00000000-0000-4000-8000-00000000b07a"
+class _GivesTheConnectorClient:
+    """What the adapter puts in every turn: the Bot Connector client (bot.connector's carry
+    the bearer token they send with)."""
 
-    def get_access_token(self, force_refresh: bool = False) -> str:
-        return "bot-token"
-
-
-class _GivesTheConnectorClient(Middleware):
-    """What CloudAdapter puts in every turn: the Bot Connector client and its credentials."""
-
-    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
-        context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY] = SimpleNamespace(
-            config=SimpleNamespace(credentials=_Credentials()))
-        await logic()
+    async def on_turn(self, context: TurnContext,
+                      logic: Callable[[TurnContext], Awaitable[None]]) -> None:
+        context.services.set(ConnectorClientBase, SimpleNamespace(bearer_token="bot-token"))
+        await logic(context)
 
 
 async def test_a_pasted_image_is_fetched_with_the_bots_token_only_from_its_connector(

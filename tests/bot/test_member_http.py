@@ -13,9 +13,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.http import create_bot_app
+from bot.settings import BotSettings
 from casestore.casework import Casework
 from casestore.db.tables import attachments, cases
-from memberportal.settings import Settings
 from tests.bot.member_fixtures import (
     BOT_ID,
     MONDAY,
@@ -53,7 +53,7 @@ async def connector() -> AsyncIterator[FakeConnector]:
 @pytest.fixture
 async def client(casework: Casework) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     bot, _ctx = make_bot(casework, Clock(MONDAY))
-    app = create_bot_app(Settings(), bot)  # no app id: open, as in local development
+    app = create_bot_app(BotSettings(), bot)  # no app id: open, as in local development
     async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:
         yield test_client
 

@@ -1,4 +1,4 @@
-"""Officers in Teams through botbuilder's TestAdapter, on a real SQLite store.
+"""Officers in Teams through the Agents SDK's TestAdapter, on a real SQLite store.
 
 A case's thread is a Thread row made here directly (posting it is the delivery job's work). Each
 test speaks as Teams does: channel messages with `conversation.id = "<channel>;messageid=<root>"`,
@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botbuilder.core import TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import (
+from microsoft_agents.activity import (
     Activity,
     ChannelAccount,
     ConversationAccount,
     Entity,
     Mention,
 )
+from microsoft_agents.hosting.core import TurnContext
 
 from bot.officer_flows import OfficerFlows, message_text
 from bot.teams import BotContext, MemberEnquiriesBot
@@ -36,6 +35,7 @@ from casestore.directory import Directory, Person
 from casestore.model import Case, CaseState, EscalationState, Event
 from tests.bot.member_fixtures import Clock
 from tests.store.helpers import MONDAY, details, member, officer
+from tests.support.teams_adapter import TeamsTestAdapter
 
 BOT_ID = "28:00000000-0000-4000-8000-00000000b07a"
 BOT_NAME = "Member Enquiries"
@@ -84,7 +84,7 @@ def bot_account() -> ChannelAccount:
 
 def bot_mention() -> Entity:
     """A mention as it arrives over the wire (an Entity with additional properties)."""
-    return Entity().deserialize({"type": "mention", "text": f"<at>{BOT_NAME}</at>",
+    return Entity.model_validate({"type": "mention", "text": f"<at>{BOT_NAME}</at>",
                                  "mentioned": {"id": BOT_ID, "name": BOT_NAME}})
 
 
@@ -159,7 +159,7 @@ class Teams:
                               clock=clock)
         self.officers = OfficerFlows(self.ctx)
         self.bot = MemberEnquiriesBot(self.ctx, members=MemberStub(), officers=self.officers)
-        self.adapter = TestAdapter(self.bot.on_turn)
+        self.adapter = TeamsTestAdapter(self.bot.on_turn)
 
     @property
     def store(self) -> Store:

@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.delivery import OutboxDelivery
 from bot.http import ADAPTER_KEY, create_bot_app
 from bot.officer_flows import OfficerFlows
+from bot.settings import BotSettings
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.casework import Casework
 from casestore.config import CouncilConfig
@@ -27,7 +28,6 @@ from casestore.db.store import Store
 from casestore.db.threads import Thread, thread_conversation_id
 from casestore.directory import Directory, Person
 from casestore.model import Case, CaseState
-from memberportal.settings import Settings
 from tests.bot.test_officer_flows import BOT_ID, BOT_NAME, SARAH, TENANT, Clock, MemberStub
 from tests.store.helpers import MONDAY, details, member
 from tests.support import loopback_only
@@ -62,7 +62,7 @@ class Server:
                               clock=self.clock)
         self.bot = MemberEnquiriesBot(self.ctx, members=MemberStub(),
                                       officers=OfficerFlows(self.ctx))
-        self.app = create_bot_app(Settings(), self.bot)
+        self.app = create_bot_app(BotSettings(), self.bot)
         self.connector = connector
         self.client: TestClient[Any, Any] | None = None
 

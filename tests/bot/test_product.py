@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
 from casestore.db.threads import Thread
+from memberportal.app import create_app
 from memberportal.context import Context
 from memberportal.settings import Settings
 from tests.bot.member_fixtures import MONDAY, SARAH, TENANT, Clock, form_values

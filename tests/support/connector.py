@@ -1,13 +1,13 @@
 """A local Bot Connector that records what the bot sends, and credentials that need no Azure AD.
 
-`FakeConnector` runs on the test's own event loop (botbuilder sends through `requests` in a thread
-pool, so the loop stays free to answer). Point an activity's `serviceUrl` at
+`FakeConnector` runs on the test's own event loop (the Agents SDK sends through aiohttp on the
+same loop). Point an activity's `serviceUrl` at
 `connector.service_url` and every reply, update, delete and new conversation lands in
 `connector.requests`.
 
-With an app id, botbuilder's credentials would ask login.microsoftonline.com (MSAL) for a token
-before each send. `StaticTokenCredentialsFactory` takes the place of the credentials factory and
-hands out `StaticTokenCredentials` with a fixed token, which the connector can insist on.
+With an app id, the SDK's MSAL connection manager would ask login.microsoftonline.com for a token
+before sending. `StaticConnections` takes its place and hands out a fixed token, which the
+connector can insist on.
 """
 
 from __future__ import annotations
@@ -19,11 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from botframework.connector.auth import (
-    AppCredentials,
-    MicrosoftAppCredentials,
-    PasswordServiceClientCredentialFactory,
-)
+from microsoft_agents.hosting.core import AgentAuthConfiguration
 
 DEFAULT_BOT_TOKEN = "test-bot-to-connector-token"
 
@@ -178,31 +174,42 @@ class FakeConnector:
         return await self._capture("unknown", request, {"error": {"code": "NotFound"}}, 404)
 
 
-class StaticTokenCredentials(AppCredentials):
-    """Outgoing credentials that attach a fixed bearer token instead of asking Azure AD."""
+class StaticTokenProvider:
+    """An outgoing token provider (the SDK's `AccessTokenProviderBase`) that hands out a fixed
+    token instead of asking Entra ID, and counts what it was asked."""
 
-    def __init__(self, app_id: str, token: str, oauth_scope: str | None = None) -> None:
-        super().__init__(app_id=app_id, oauth_scope=oauth_scope)
+    def __init__(self, app_id: str, token: str) -> None:
+        self.configuration = AgentAuthConfiguration(client_id=app_id,
+                                                    client_secret="never-sent-anywhere")
         self.token = token
+        self.asked: list[tuple[str, tuple[str, ...]]] = []
 
-    def get_access_token(self, force_refresh: bool = False) -> str:
+    async def get_access_token(self, resource_url: str, scopes: list[str],
+                               force_refresh: bool = False) -> str:
+        self.asked.append((resource_url, tuple(scopes)))
         return self.token
 
+    def get_token_credential(self) -> Any:
+        raise NotImplementedError
 
-class StaticTokenCredentialsFactory(PasswordServiceClientCredentialFactory):
-    """botbuilder's password factory (same app-id checks) minus the MSAL token request."""
+
+class StaticConnections:
+    """The SDK's `Connections` with one service connection giving a fixed token."""
 
     def __init__(self, app_id: str, token: str = DEFAULT_BOT_TOKEN) -> None:
-        super().__init__(app_id=app_id, password=None)
-        self.token = token
-        self.created: list[tuple[str, str]] = []
+        self.provider = StaticTokenProvider(app_id, token)
 
-    async def create_credentials(
-        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
-    ) -> AppCredentials:
-        if await self.is_authentication_disabled():
-            return MicrosoftAppCredentials.empty()
-        if not await self.is_valid_app_id(app_id):
-            raise PermissionError("credentials asked for another app id")
-        self.created.append((app_id, oauth_scope))
-        return StaticTokenCredentials(app_id, self.token, oauth_scope)
+    def get_connection(self, connection_name: str) -> StaticTokenProvider:
+        return self.provider
+
+    def get_default_connection(self) -> StaticTokenProvider:
+        return self.provider
+
+    def get_token_provider(self, claims_identity: Any, service_url: str) -> StaticTokenProvider:
+        return self.provider
+
+    def get_token_provider_from_activity(self, *_args: Any) -> StaticTokenProvider:
+        return self.provider
+
+    def get_default_connection_configuration(self) -> AgentAuthConfiguration:
+        return self.provider.configuration

@@ -1,0 +1,180 @@
+"""The composition root: the whole product built from the settings.
+
+`build_runtime` wires the context (config, directory, store, use cases), the Agents SDK adapter
+with its pooled connector clients, the Teams agent and outbox delivery. `running` starts what
+runs in the background (migrations, delivery, the scheduler, the Graph jobs) and stops it again;
+`create_app` puts the bot's HTTP edge on top, and `memberportal worker` uses `running` alone,
+with no HTTP app at all. Nothing is done at import time or before the app starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiohttp import web
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.core import ChannelServiceClientFactoryBase
+
+from bot.auth import TokenValidator
+from bot.connector import PooledClientFactory
+from bot.delivery import OutboxDelivery
+from bot.http import MAX_BODY_BYTES, HardenedCloudAdapter, add_bot_routes
+from bot.member_flows import MemberFlows
+from bot.officer_flows import OfficerFlows
+from bot.settings import SERVICE_CONNECTION, BotSettings
+from bot.teams import BotContext, MemberEnquiriesBot
+from casestore.db import migrate
+from casestore.directory import Directory
+from memberportal.context import Context
+from memberportal.settings import Settings
+from scheduler.graph_jobs import graph_jobs_ctx
+from scheduler.runner import Jobs, build_scheduler
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    """Everything built once: shared by the HTTP app and the worker."""
+
+    settings: Settings
+    context: Context
+    bot_context: BotContext
+    agent: MemberEnquiriesBot
+    adapter: HardenedCloudAdapter
+    delivery: OutboxDelivery
+    client_factory: ChannelServiceClientFactoryBase
+
+
+CONTEXT_KEY = web.AppKey("context", Context)
+BOT_CONTEXT_KEY = web.AppKey("bot_context", BotContext)
+DELIVERY_KEY = web.AppKey("delivery", OutboxDelivery)
+RUNTIME_KEY = web.AppKey("runtime", Runtime)
+
+
+def outgoing_connections(bot: BotSettings) -> MsalConnectionManager | None:
+    """MSAL for the bot's outgoing tokens (client secret, certificate or managed identity);
+    none without an app id."""
+    if not bot.auth_enabled:
+        return None
+    return MsalConnectionManager(
+        connections_configurations={SERVICE_CONNECTION: bot.service_connection()})
+
+
+def build_runtime(
+    settings: Settings, *, context: Context | None = None, clock: Clock = utc_now,
+    client_factory: ChannelServiceClientFactoryBase | None = None,
+    validator: TokenValidator | None = None,
+) -> Runtime:
+    ctx = context or Context.build(settings)
+    bot_settings = settings.bot_settings()
+    factory = client_factory or PooledClientFactory(outgoing_connections(bot_settings))
+    bot_ctx = BotContext(casework=ctx.casework, config=ctx.config, directory=ctx.directory,
+                         clock=clock)
+    agent = MemberEnquiriesBot(bot_ctx, members=MemberFlows(bot_ctx),
+                               officers=OfficerFlows(bot_ctx))
+    adapter = HardenedCloudAdapter(bot_settings, client_factory=factory, validator=validator)
+    delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id)
+    return Runtime(settings, ctx, bot_ctx, agent, adapter, delivery, factory)
+
+
+@contextlib.asynccontextmanager
+async def running(runtime: Runtime, *, background: bool = True,
+                  delivery_interval_s: float = 1.0) -> AsyncIterator[Runtime]:
+    """Migrate, start delivery, the scheduler and the Graph jobs; stop them all on exit."""
+    ctx, settings = runtime.context, runtime.settings
+    async with contextlib.AsyncExitStack() as stack:
+        await migrate.upgrade(ctx.store.engine)
+        log.info("database ready; council %s", ctx.config.council.name)
+        stack.push_async_callback(ctx.close)
+        close = getattr(runtime.client_factory, "close", None)
+        if close is not None:
+            stack.push_async_callback(close)
+        if background:
+            await stack.enter_async_context(
+                _every(delivery_interval_s, runtime.delivery.deliver_due, "outbox delivery"))
+            if settings.scheduler_enabled:
+                await stack.enter_async_context(
+                    _scheduled(Jobs(ctx.casework, runtime.bot_context.clock), settings))
+            # every instance loads the directory synced from Entra ID; only schedulers call Graph
+            graph = graph_jobs_ctx(settings, ctx.casework, runtime.bot_context.clock,
+                                   publish=_publisher(runtime), run_jobs=settings.scheduler_enabled)
+            await stack.enter_async_context(contextlib.asynccontextmanager(graph)(None))
+        yield runtime
+
+
+def create_app(
+    settings: Settings, *, context: Context | None = None, clock: Clock = utc_now,
+    client_factory: ChannelServiceClientFactoryBase | None = None,
+    validator: TokenValidator | None = None, delivery_interval_s: float = 1.0,
+    background: bool = True,
+) -> web.Application:
+    """The bot's HTTP app (`/api/messages`, `/healthz`) with the background work attached."""
+    runtime = build_runtime(settings, context=context, clock=clock,
+                            client_factory=client_factory, validator=validator)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    add_bot_routes(app, runtime.adapter, runtime.agent)
+    app[RUNTIME_KEY] = runtime
+    app[CONTEXT_KEY] = runtime.context
+    app[BOT_CONTEXT_KEY] = runtime.bot_context
+    app[DELIVERY_KEY] = runtime.delivery
+
+    async def lifespan(_app: web.Application) -> AsyncIterator[None]:
+        async with running(runtime, background=background,
+                           delivery_interval_s=delivery_interval_s):
+            yield
+
+    app.cleanup_ctx.append(lifespan)
+    return app
+
+
+def _publisher(runtime: Runtime) -> Callable[[Directory], None]:
+    """A directory synced from Entra ID replaces the one every part of the app reads."""
+    def publish(directory: Directory) -> None:
+        runtime.context.directory = directory
+        runtime.bot_context.directory = directory  # Casework's is replaced by the jobs themselves
+    return publish
+
+
+@contextlib.asynccontextmanager
+async def _scheduled(jobs: Jobs, settings: Settings) -> AsyncIterator[None]:
+    scheduler = build_scheduler(jobs, sweep_interval_s=settings.sweep_interval_s)
+    scheduler.start()
+    log.info("scheduler started: SLA sweep every %ss, digest on working days",
+             settings.sweep_interval_s)
+    try:
+        yield
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@contextlib.asynccontextmanager
+async def _every(interval_s: float, job: Callable[[], Awaitable[object]],
+                 name: str) -> AsyncIterator[None]:
+    """A background loop that survives a failing run (logged) and stops with the app."""
+    async def loop() -> None:
+        while True:
+            try:
+                await job()
+            except Exception:
+                log.exception("%s failed; trying again in %ss", name, interval_s)
+            await asyncio.sleep(interval_s)
+
+    task = asyncio.create_task(loop(), name=name)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
