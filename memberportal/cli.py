@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from casestore.db import migrate as migrations
 from casestore.directory import Directory
 from memberportal.context import Context
 from memberportal.devrun import add_arguments as add_run_arguments
+from memberportal.running import with_context
 from memberportal.settings import Settings, SettingsError
 
 EXIT_USAGE = 2
@@ -36,23 +37,13 @@ def _parse_at(value: str) -> datetime:
     return at
 
 
-def _run(coro_fn: Callable[[Context], Awaitable[int]], settings: Settings) -> int:
-    async def go() -> int:
-        ctx = Context.build(settings)
-        try:
-            return await coro_fn(ctx)
-        finally:
-            await ctx.close()
-    return asyncio.run(go())
-
-
 def cmd_migrate(_args: argparse.Namespace, settings: Settings) -> int:
     async def go(ctx: Context) -> int:
         await migrations.upgrade(ctx.store.engine)
         revision = await migrations.current_revision(ctx.store.engine)
         print(f"Database is at schema revision {revision} ({_safe_url(settings.database_url)}).")
         return 0
-    return _run(go, settings)
+    return with_context(go, settings)
 
 
 def cmd_seed_demo(_args: argparse.Namespace, settings: Settings) -> int:
@@ -71,7 +62,7 @@ def cmd_seed_demo(_args: argparse.Namespace, settings: Settings) -> int:
             print(f"Created {len(result.created)} demo enquiries: "
                   f"{result.created[0]} to {result.created[-1]}.")
         return 0
-    return _run(go, settings)
+    return with_context(go, settings)
 
 
 def cmd_check_config(args: argparse.Namespace, _settings: Settings) -> int:
@@ -130,7 +121,7 @@ def cmd_stats(_args: argparse.Namespace, settings: Settings) -> int:
         s = await statistics(ctx.store)
         print(json.dumps(s.__dict__, indent=2))
         return 0
-    return _run(go, settings)
+    return with_context(go, settings)
 
 
 def cmd_export_foi(args: argparse.Namespace, settings: Settings) -> int:
@@ -141,7 +132,7 @@ def cmd_export_foi(args: argparse.Namespace, settings: Settings) -> int:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"Wrote case counts per member to {args.out} ({text.count(chr(10)) - 1} rows).")
         return 0
-    return _run(go, settings)
+    return with_context(go, settings)
 
 
 def cmd_not_yet(name: str) -> Handler:

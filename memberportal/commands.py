@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from memberportal.context import Context
-from memberportal.devrun import cmd_run
+from memberportal.devstack import cmd_run
+from memberportal.running import with_context
 from memberportal.settings import Settings
 
 log = logging.getLogger("memberportal")
@@ -62,8 +63,6 @@ def cmd_handover(args: argparse.Namespace, settings: Settings) -> int:
     from casestore.db import migrate
     from casestore.errors import DomainError
     from casestore.model import Actor, ActorKind
-    from memberportal.cli import _run
-
     async def go(ctx: Context) -> int:
         await migrate.upgrade(ctx.store.engine)
         try:
@@ -77,7 +76,7 @@ def cmd_handover(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Handed {len(handed)} active enquir{'y' if len(handed) == 1 else 'ies'} "
               f"to {to}" + (f": {', '.join(handed)}" if handed else "."))
         return 0
-    return _run(go, settings)
+    return with_context(go, settings)
 
 
 def _at(args: argparse.Namespace) -> datetime:
@@ -86,7 +85,6 @@ def _at(args: argparse.Namespace) -> datetime:
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from casestore.db import migrate
-    from memberportal.cli import _run
     from scheduler.sweep import sweep, sweep_allowed
 
     async def go(ctx: Context) -> int:
@@ -101,12 +99,11 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
         for q in queued:
             print(q.line())
         return 0
-    return _run(go, settings)
+    return with_context(go, settings)
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     from casestore.db import migrate
-    from memberportal.cli import _run
     from scheduler.digest import queue_digest
 
     async def go(ctx: Context) -> int:
@@ -117,7 +114,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         print(json.dumps(digest, indent=2, default=str))
         return 0
-    return _run(go, settings)
+    return with_context(go, settings)
 
 
 def cmd_package(args: argparse.Namespace, settings: Settings) -> int:
@@ -181,7 +178,6 @@ def _graph_ready(settings: Settings, *, need_groups: bool) -> str | None:
 def cmd_sync_directory(_args: argparse.Namespace, settings: Settings) -> int:
     from casestore.db import migrate
     from casestore.graph.groups import load_entra_groups
-    from memberportal.cli import _run
     from scheduler.graph_jobs import GRAPH_FAILURES, GraphJobs, graph_client
 
     problem = _graph_ready(settings, need_groups=True)
@@ -205,13 +201,12 @@ def cmd_sync_directory(_args: argparse.Namespace, settings: Settings) -> int:
         assert report is not None
         print(f"Directory synced: {report.line()}.")
         return 0
-    return _run(go, settings)
+    return with_context(go, settings)
 
 
 def cmd_reconcile(_args: argparse.Namespace, settings: Settings) -> int:
     from casestore.db import migrate
     from casestore.graph.groups import load_entra_groups
-    from memberportal.cli import _run
     from scheduler.graph_jobs import GRAPH_FAILURES, GraphJobs, graph_client
 
     problem = _graph_ready(settings, need_groups=False)
@@ -237,7 +232,7 @@ def cmd_reconcile(_args: argparse.Namespace, settings: Settings) -> int:
         for reference, message_id, kind in report.recorded:
             print(f"{reference}  {kind:<5}  message {message_id}")
         return 0
-    return _run(go, settings)
+    return with_context(go, settings)
 
 
 COMMANDS = {

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from memberportal.playground import PlaygroundConfigError, PlaygroundSetup, build_setup
+from memberportal.playground import PlaygroundSetup, build_setup
 from memberportal.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,24 +122,6 @@ def plan_from(args: argparse.Namespace) -> RunPlan:
                    work_dir=args.work_dir)
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from memberportal.devstack import DevStack, prepare_database
-
-    plan = plan_from(args)
-    try:
-        setup = playground_setup(plan, settings) if plan.playground and node_tools() else None
-    except PlaygroundConfigError as exc:
-        print(f"memberportal run: {exc}.", file=sys.stderr)
-        return EXIT_USAGE
-    busy = [p for p in _ports(plan) if _in_use(p, plan.host)]
-    if busy:
-        print(f"Port {busy[0]} on {plan.host} is in use (is `make run` already running?). "
-              "Stop it, or choose others with --port / --playground-port.", file=sys.stderr)
-        return EXIT_USAGE
-    asyncio.run(prepare_database(settings))
-    return asyncio.run(DevStack(plan, settings, setup).run())
-
-
 def playground_setup(plan: RunPlan, settings: Settings) -> PlaygroundSetup:
     """Who is who in the Playground today (raises PlaygroundConfigError for an unknown name)."""
     from casestore.config import load_council_config
@@ -151,17 +132,6 @@ def playground_setup(plan: RunPlan, settings: Settings) -> PlaygroundSetup:
     return build_setup(config, Directory.from_config(config), today=today,
                        current=plan.as_person, service_id=plan.service_id,
                        app_id=settings.app_id)
-
-
-def _ports(plan: RunPlan) -> list[int]:
-    extra = [plan.playground_port, *(plan.persona_port(i) for i in range(5))] \
-        if plan.playground and node_tools() else []
-    return [plan.bot_port, *extra]
-
-
-def _in_use(port: int, host: str) -> bool:
-    from memberportal.processes import port_in_use
-    return port_in_use(port, host)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import signal
@@ -9,17 +10,25 @@ import sys
 from datetime import UTC, datetime
 
 from memberportal.devrun import (
+    EXIT_USAGE,
     RunPlan,
     RunState,
     bot_command,
     child_env,
     node_tools,
+    plan_from,
     playground_command,
     playground_env,
+    playground_setup,
     stop_signals,
 )
 from memberportal.personas import Persona, PersonaProxies
-from memberportal.playground import CastMember, PlaygroundSetup, write_config
+from memberportal.playground import (
+    CastMember,
+    PlaygroundConfigError,
+    PlaygroundSetup,
+    write_config,
+)
 from memberportal.processes import Child, ChildFailed, run_to_end, spawn, wait_until_up
 from memberportal.settings import Settings
 
@@ -172,3 +181,30 @@ def banner(plan: RunPlan, setup: PlaygroundSetup | None, settings: Settings) -> 
         "See docs/playground.md.",
         "  Press Ctrl-C to stop the Playground and the bot.", ""]
     return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    plan = plan_from(args)
+    try:
+        setup = playground_setup(plan, settings) if plan.playground and node_tools() else None
+    except PlaygroundConfigError as exc:
+        print(f"memberportal run: {exc}.", file=sys.stderr)
+        return EXIT_USAGE
+    busy = [p for p in _ports(plan) if _in_use(p, plan.host)]
+    if busy:
+        print(f"Port {busy[0]} on {plan.host} is in use (is `make run` already running?). "
+              "Stop it, or choose others with --port / --playground-port.", file=sys.stderr)
+        return EXIT_USAGE
+    asyncio.run(prepare_database(settings))
+    return asyncio.run(DevStack(plan, settings, setup).run())
+
+
+def _ports(plan: RunPlan) -> list[int]:
+    extra = [plan.playground_port, *(plan.persona_port(i) for i in range(5))] \
+        if plan.playground and node_tools() else []
+    return [plan.bot_port, *extra]
+
+
+def _in_use(port: int, host: str) -> bool:
+    from memberportal.processes import port_in_use
+    return port_in_use(port, host)
