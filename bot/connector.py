@@ -58,6 +58,7 @@ class PooledClientFactory(ChannelServiceClientFactoryBase):
         self.max_sessions = max_sessions
         self._sessions: dict[str, ClientSession] = {}
         self._user_tokens: _SharedUserTokenClient | None = None
+        self._clients: dict[tuple[str, str], _SharedConnectorClient] = {}
         self.sessions_created = 0
 
     async def _session(self, service_url: str) -> ClientSession:
@@ -90,9 +91,16 @@ class PooledClientFactory(ChannelServiceClientFactoryBase):
         token = "" if use_anonymous else await self._token(
             claims_identity, service_url, audience, scopes)
         session = await self._session(service_url)
-        if not token:
-            session.headers.pop("Authorization", None)
-        return _SharedConnectorClient(endpoint=service_url, token=token, session=session)
+        key = (service_url, token)
+        client = self._clients.get(key)
+        if client is None or client.client is not session:  # one client per session and token
+            if not token:
+                session.headers.pop("Authorization", None)
+            if len(self._clients) >= self.max_sessions * 2:
+                self._clients.clear()
+            client = self._clients[key] = _SharedConnectorClient(
+                endpoint=service_url, token=token, session=session)
+        return client
 
     async def create_user_token_client(
         self, context: TurnContext, claims_identity: ClaimsIdentity, use_anonymous: bool = False
@@ -104,6 +112,7 @@ class PooledClientFactory(ChannelServiceClientFactoryBase):
         return self._user_tokens
 
     async def close(self) -> None:
+        self._clients.clear()
         sessions, self._sessions = list(self._sessions.values()), {}
         for session in sessions:
             await session.close()

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Card = dict[str, Any]
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+SERVICE_URL_REF = "service-url"  # where proactive posts to channels go
+MAX_REMEMBERED = 10_000
 
 UNKNOWN_USER = (
     "Sorry, I don't recognise your Teams account as a councillor or officer of this council, "
@@ -97,6 +99,7 @@ class MemberEnquiriesBot:
         self.ctx = ctx
         self.members = members
         self.officers = officers
+        self._stored_refs: dict[str, dict[str, Any]] = {}  # what this process last stored
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -126,15 +129,26 @@ class MemberEnquiriesBot:
         return self.officers
 
     async def _remember(self, turn: TurnContext, person: Person) -> None:
+        """Store where to reach this person (or channel) for proactive messages; written only
+        when it differs from what this process last stored, so a turn usually writes nothing."""
         reference = turn.activity.get_conversation_reference().model_dump(
             mode="json", by_alias=True, exclude_none=True)
-        now = self.ctx.clock()
+        reference.pop("activityId", None)  # changes every turn; proactive sends never use it
         key = f"person:{person.id}" if conversation_type(turn) == "personal" else \
             f"conversation:{turn.activity.conversation.id}"
+        wanted = {key: reference}
+        if turn.activity.service_url:
+            wanted[SERVICE_URL_REF] = {"serviceUrl": turn.activity.service_url}
+        changed = {k: v for k, v in wanted.items() if self._stored_refs.get(k) != v}
+        if not changed:
+            return
+        now = self.ctx.clock()
         async with self.ctx.store.transaction() as uow:
-            await uow.refs.put(key, reference, now)
-            if turn.activity.service_url:  # where proactive posts to channels go
-                await uow.refs.put("service-url", {"serviceUrl": turn.activity.service_url}, now)
+            for ref_key, value in changed.items():
+                await uow.refs.put(ref_key, value, now)
+        if len(self._stored_refs) > MAX_REMEMBERED:
+            self._stored_refs.clear()
+        self._stored_refs.update(changed)
 
     async def _answered_before(self, turn: TurnContext) -> bool:
         """True when Teams re-delivers an activity we have already answered.
@@ -144,7 +158,7 @@ class MemberEnquiriesBot:
         idempotency keys (`activity:<id>`, `nonce:<id>`)."""
         if not turn.activity.id:
             return False
-        async with self.ctx.store.transaction() as uow:
+        async with self.ctx.store.read() as uow:
             return bool(await uow.idempotency.exists(f"turn:{turn.activity.id}"))
 
     async def _mark_answered(self, turn: TurnContext) -> None:

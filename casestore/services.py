@@ -190,13 +190,13 @@ class MemberCasework:
 
     async def drafts(self, *, actor: Actor) -> list[Case]:
         self._member_actor_ok(actor, actor.acting_for)
-        async with self.store.transaction() as uow:
+        async with self.store.read() as uow:
             return await uow.cases.list_cases(
                 CaseFilter(member_id=actor.acting_for, states=(CaseState.DRAFT,)), limit=50
             )
 
     async def get_draft(self, draft_id: int, *, actor: Actor) -> Case:
-        async with self.store.transaction() as uow:
+        async with self.store.read() as uow:
             return await self._own_draft(uow, draft_id, actor)
 
     async def _own_draft(self, uow: UnitOfWork, draft_id: int, actor: Actor) -> Case:
@@ -209,7 +209,7 @@ class MemberCasework:
 
     # -- reading ------------------------------------------------------------------------------
     async def view(self, reference: str, *, actor: Actor, now: datetime) -> Case:
-        async with self.store.transaction() as uow:
+        async with self.store.read() as uow:
             case = await uow.cases.get(reference)
         require(self.directory, actor, Action.VIEW, case, self.calendar.local_date(now))
         return case
@@ -219,14 +219,14 @@ class MemberCasework:
         """The files on a case, for someone allowed to see it (metadata, not content)."""
         case = await self.view(reference, actor=actor, now=now)
         assert case.id is not None
-        async with self.store.transaction() as uow:
+        async with self.store.read() as uow:
             rows = await uow.cases.attachment_list(case.id)
         return [AttachmentInfo(r.id, r.filename, r.size_bytes, r.uploaded_at, r.uploaded_by_id)
                 for r in rows]
 
     async def timeline(self, case: Case) -> list[StoredEvent]:
         assert case.id is not None
-        async with self.store.transaction() as uow:
+        async with self.store.read() as uow:
             return await uow.cases.events(case.id)
 
     async def list_for_member(self, *, actor: Actor, flt: CaseFilter | None = None,
@@ -238,7 +238,7 @@ class MemberCasework:
             visible_to_member=actor.acting_for, service_ids=base.service_ids,
             ward_id=base.ward_id, states=base.states, text=base.text,
         )
-        async with self.store.transaction() as uow:
+        async with self.store.read() as uow:
             return Page(await uow.cases.list_cases(flt, offset=offset, limit=limit),
                         await uow.cases.count(flt), offset, limit)
 
