@@ -10,16 +10,13 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 
-from aiohttp import web
-
 from casestore.db import migrate
 from casestore.demo.seed import seed_demo
 from casestore.intake import EnquiryDetails
 from casestore.model import Actor, ActorKind
-from memberportal.app import create_app
+from memberportal.app import create_app, serve
 from memberportal.context import Context
 from memberportal.settings import Settings
-
 
 BENCH_MEMBER = "sarah-okafor"
 CASES_FOR_MEMBER = 40
@@ -44,8 +41,7 @@ def main(port: int, database_url: str) -> None:
 
     asyncio.run(seed())
     context = Context.build(settings)
-    web.run_app(create_app(settings, context=context), host="127.0.0.1", port=port, print=None,
-                access_log=None)
+    serve(create_app(settings, context=context), host="127.0.0.1", port=port)
 
 
 if __name__ == "__main__":

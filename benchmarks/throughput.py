@@ -78,25 +78,27 @@ def process(command: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
     argv = [c.replace("{port}", str(port)) for c in command] if "{port}" in command \
         else [*command, str(port)]
-    errors = tempfile.TemporaryFile()  # a pipe nobody reads would block a chatty server
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                errors.seek(0)
-                raise RuntimeError(f"{argv} exited: {errors.read().decode()[-800:]}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            time.sleep(0.1)
-        yield proc
-    finally:
-        errors.close()
-        proc.terminate()
+    # stderr to a file: a pipe nobody reads would block a chatty server
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=errors)
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if proc.poll() is not None:
+                    errors.seek(0)
+                    raise RuntimeError(f"{argv} exited: {errors.read().decode()[-800:]}")
+                with contextlib.suppress(OSError), \
+                        socket.create_connection(("127.0.0.1", port), 0.2):
+                    break
+                time.sleep(0.1)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def activity(sink_url: str, text: str, sender: dict[str, Any]) -> dict[str, Any]:

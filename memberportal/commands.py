@@ -21,16 +21,15 @@ EXIT_USAGE = 2
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from aiohttp import web
 
-    from memberportal.app import create_app
+    from memberportal.app import create_app, serve
 
     host = args.host or settings.host
     port = args.port or settings.port
     app = create_app(settings)
     print(f"Member Enquiries is listening on http://{host}:{port}/api/messages "
           f"(health: http://{host}:{port}/healthz). Press Ctrl-C to stop.", flush=True)
-    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    serve(app, host=host, port=port)
     return 0
 
 
