@@ -1,6 +1,7 @@
 """Benchmarks of the hot paths: raising enquiries, listing a member's cases, an SLA sweep over a
-large store, and (when the bot is built) a member's turn over HTTP. Prints a table; run with
-`make bench`. Uses a temporary SQLite file and, if reachable, PostgreSQL at TEST_DATABASE_URL."""
+large store, and bot turns per second against the botbuilder and Agents SDK echo bots
+(`benchmarks.throughput`). Prints tables; run with `make bench`. Uses a temporary SQLite file and,
+if reachable, its own PostgreSQL database `bench_main` (created here; never the test database)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from casestore.intake import EnquiryDetails
 from casestore.model import Actor, ActorKind
 from scheduler.sweep import sweep
 
-PG_URL = os.environ.get("TEST_DATABASE_URL",
-                        "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+PG_DATABASE = "bench_main"
 START = datetime(2026, 11, 2, 10, 0, tzinfo=LONDON)
 
 
@@ -76,16 +77,27 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await bench_store("SQLite (WAL file)", Store.from_url(f"sqlite:///{tmp}/bench.sqlite3"))
     try:
-        await bench_store("PostgreSQL", Store.from_url(PG_URL))
+        await bench_store("PostgreSQL", Store.from_url(await own_database(PG_DATABASE)))
     except OSError as exc:
         print(f"PostgreSQL skipped: {exc}")
+
+
+async def own_database(name: str) -> str:
+    """The URL of a benchmark's own PostgreSQL database, created if it is missing."""
+    import asyncpg
+
+    dsn = PG_SERVER.replace("postgresql+asyncpg", "postgresql") + "/postgres"
+    conn = await asyncpg.connect(dsn)
     try:
-        from benchmarks.turns import bench_turns
-    except ImportError:
-        print("Bot turns: not built yet")
-    else:
-        await bench_turns()
+        if not await conn.fetchval("select 1 from pg_database where datname = $1", name):
+            await conn.execute(f'create database "{name}"')
+    finally:
+        await conn.close()
+    return f"{PG_SERVER}/{name}"
 
 
 if __name__ == "__main__":
     asyncio.run(main())
+    from benchmarks import throughput
+
+    throughput.main()
