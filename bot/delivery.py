@@ -24,13 +24,11 @@ from microsoft_agents.activity import (
     ConversationReference,
 )
 from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
-from sqlalchemy import select
 
 from bot.teams import BotContext, card_activity
-from casestore.db.store import OutboxMessage, UnitOfWork
-from casestore.db.tables import cases
-from casestore.db.threads import Thread, split_conversation_id, thread_conversation_id
 from casestore.model import Case
+from casestore.ports import UnitOfWork
+from casestore.records import OutboxMessage, Thread, split_conversation_id, thread_conversation_id
 from dialogs.notices import NoticeContext, renderer_for
 
 log = logging.getLogger(__name__)
@@ -262,7 +260,4 @@ def _channel_post(channel_id: str, content: dict[str, Any], tenant_id: str
 
 
 async def _cases_by_id(uow: UnitOfWork, ids: list[int]) -> dict[int, Case]:
-    if not ids:
-        return {}
-    found = await uow.cases.select_cases(select(cases).where(cases.c.id.in_(set(ids))))
-    return {c.id: c for c in found if c.id is not None}
+    return await uow.cases.by_ids(ids)

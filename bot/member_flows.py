@@ -21,7 +21,6 @@ from microsoft_agents.hosting.core import TurnContext
 from bot.downloads import credentials_for, download
 from bot.pending_files import PendingFiles
 from bot.teams import BotContext, Card, card_activity
-from casestore.db.repository import CaseFilter
 from casestore.directory import Person
 from casestore.errors import (
     AttachmentRejected,
@@ -32,6 +31,7 @@ from casestore.errors import (
 from casestore.intake import InvalidSubmission, special_categories
 from casestore.model import ACTIVE_STATES, Actor, ActorKind, Case
 from casestore.permissions import acts_for_member
+from casestore.records import CaseFilter
 from casestore.services import Outcome
 from dialogs import forms, member_commands
 from dialogs.forms import After, FormError, parse

@@ -24,12 +24,11 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.teams import BotContext, Card, card_activity, conversation_type
-from casestore.db.repository import CaseFilter
-from casestore.db.threads import Thread, split_conversation_id
 from casestore.directory import Person
 from casestore.errors import DomainError, InvalidTransition, NotPermitted
 from casestore.model import ACTIVE_STATES, Actor, ActorKind, Case
 from casestore.permissions import Action, may
+from casestore.records import CaseFilter, Thread, split_conversation_id
 from casestore.services import Outcome
 from dialogs import officer_forms as forms
 from dialogs.officer_actions import FORMS

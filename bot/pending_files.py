@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from casestore.db.store import Store
+from casestore.ports import Store
 from dialogs.member_files import IncomingFile
 
 

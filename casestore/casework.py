@@ -6,18 +6,15 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from casestore import lifecycle
 from casestore.config import OfficerRole
-from casestore.db.repository import CaseFilter
-from casestore.db.tables import case_events, cases
 from casestore.errors import InvalidRequest, NotPermitted
-from casestore.model import ACTIVE_STATES, SYSTEM, Actor, ActorKind, Case, Event
+from casestore.model import ACTIVE_STATES, SYSTEM, Actor, ActorKind, Case
 from casestore.permissions import Action, is_member_support, may, may_answer, require
 from casestore.questions import QUESTION_EVENTS, Question, find_question
 from casestore.questions import questions as questions_in
-from casestore.services import MemberCasework, Outcome, Page
+from casestore.records import CaseFilter, Page
+from casestore.services import MemberCasework, Outcome
 
 QuestionChange = Callable[[Case, list[Question]], None]
 
@@ -254,17 +251,8 @@ class Casework(MemberCasework):
         covering = [person, *(p for p in map(self.directory.find, absent) if p is not None)]
         people = {p.id for p in covering}
         services = {s for p in covering for s in p.services}
-        active = select(cases.c.id).where(cases.c.state.in_([s.value for s in ACTIVE_STATES]))
         async with self.store.transaction() as uow:
-            rows = await uow.conn.execute(
-                select(case_events)
-                .where(case_events.c.kind.in_(sorted(QUESTION_EVENTS)),
-                       case_events.c.case_id.in_(active))
-                .order_by(case_events.c.id))
-            by_case: dict[int, list[Event]] = {}
-            for r in rows:
-                by_case.setdefault(r.case_id, []).append(
-                    Event(r.kind, r.at, r.actor_id, r.on_behalf_of_id, dict(r.payload)))
+            by_case = await uow.cases.events_of_active_cases(QUESTION_EVENTS)
             mine = [(case_id, q) for case_id, events in by_case.items()
                     for q in questions_in(events)
                     if q.is_open and q.asked_by != person.id and (
@@ -272,9 +260,7 @@ class Casework(MemberCasework):
                         or people & set(q.notify))]
             mine.sort(key=lambda found: found[1].asked_at)
             shown = mine[:limit]
-            loaded = await uow.cases.select_cases(
-                select(cases).where(cases.c.id.in_(sorted({case_id for case_id, _ in shown}))))
-        by_id = {c.id: c for c in loaded}
+            by_id = await uow.cases.by_ids({case_id for case_id, _ in shown})
         return [(by_id[case_id], q) for case_id, q in shown if case_id in by_id], len(mine)
 
     async def auto_close(self, reference: str, *, now: datetime) -> Outcome:

@@ -15,14 +15,14 @@ from datetime import datetime
 
 from casestore import lifecycle
 from casestore.config import CouncilConfig
-from casestore.db.repository import CaseFilter, StoredEvent
-from casestore.db.store import Store, UnitOfWork
 from casestore.directory import Directory
 from casestore.errors import AttachmentRejected, InvalidRequest, NotPermitted
 from casestore.intake import MAX_TEXT, EnquiryDetails, check_enquiry
 from casestore.model import Actor, ActorKind, Case, CaseState, Event
 from casestore.notifications import notifications_for
 from casestore.permissions import Action, acts_for_member, may, require
+from casestore.ports import Store, UnitOfWork
+from casestore.records import AttachmentInfo, CaseFilter, Page, StoredEvent
 from casestore.sla import SlaPolicy
 
 
@@ -34,28 +34,9 @@ class Outcome:
     attachment_id: int | None = None
 
 
-@dataclass(frozen=True)
-class AttachmentInfo:
-    id: int
-    filename: str
-    size_bytes: int
-    uploaded_at: datetime
-    uploaded_by_id: str
-
-
-@dataclass(frozen=True)
-class Page:
-    cases: list[Case]
-    total: int
-    offset: int
-    limit: int
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.cases) < self.total
-
-
 class MemberCasework:
+    """The member's use cases, on the ports: any `Store` (SQLAlchemy or the tests' fake)."""
+
     def __init__(self, store: Store, config: CouncilConfig, directory: Directory,
                  policy: SlaPolicy | None = None) -> None:
         self.store = store
@@ -220,9 +201,7 @@ class MemberCasework:
         case = await self.view(reference, actor=actor, now=now)
         assert case.id is not None
         async with self.store.read() as uow:
-            rows = await uow.cases.attachment_list(case.id)
-        return [AttachmentInfo(r.id, r.filename, r.size_bytes, r.uploaded_at, r.uploaded_by_id)
-                for r in rows]
+            return await uow.cases.attachment_list(case.id)
 
     async def timeline(self, case: Case) -> list[StoredEvent]:
         assert case.id is not None

@@ -9,7 +9,7 @@ from typing import Any
 
 from casestore.config import EscalationRule
 from casestore.model import Case, CaseState, EscalationState, Event, Urgency
-from casestore.services import AttachmentInfo
+from casestore.records import AttachmentInfo
 from casestore.sla import DeadlineStatus
 from dialogs.format import (
     actor_phrase,

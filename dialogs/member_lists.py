@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from casestore.config import CouncilConfig
-from casestore.db.repository import CaseFilter
 from casestore.model import ACTIVE_STATES, Case, CaseState
-from casestore.services import Page
+from casestore.records import CaseFilter, Page
 from dialogs.format import badge_colour, badge_text, card, state_label, text_block, type_label
 from dialogs.forms import ANY, StatusFilter
 from dialogs.member_cards import (

@@ -7,7 +7,7 @@ from typing import Any
 from casestore.config import ENQUIRY_TYPE_LABELS
 from casestore.directory import Directory, Person
 from casestore.model import Case
-from casestore.services import Page
+from casestore.records import Page
 from dialogs.format import (
     badge_colour,
     badge_text,

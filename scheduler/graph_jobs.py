@@ -24,11 +24,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from casestore.casework import Casework
 from casestore.directory import Directory
 from casestore.graph.client import GraphClient, GraphError
-from casestore.graph.directory import SyncedPerson, directory_from
+from casestore.graph.directory import directory_from
 from casestore.graph.groups import EntraGroups, load_entra_groups
 from casestore.graph.reconcile import ReconcileReport, reconcile_replies
 from casestore.graph.sync import DirectoryIncomplete, SyncReport, load_synced, sync_directory
 from casestore.graph.token import GraphAuthError, GraphCredentials, MsalTokenSource
+from casestore.records import SyncedPerson
 
 log = logging.getLogger(__name__)
 

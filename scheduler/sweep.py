@@ -7,21 +7,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
-
 from casestore.casework import Casework
-from casestore.db.store import UnitOfWork
-from casestore.db.tables import cases, outbox
 from casestore.errors import DomainError
-from casestore.model import ACTIVE_STATES, Case, CaseState, EscalationState
+from casestore.model import Case
 from casestore.notifications import Notification
+from casestore.ports import UnitOfWork
 from scheduler.reminders import in_reminder_hours, reminders_due
 
 log = logging.getLogger(__name__)
-
-ACTIVE = [s.value for s in ACTIVE_STATES]
-UNACKNOWLEDGED = [CaseState.OPEN.value, CaseState.REOPENED.value]
-
 
 @dataclass(frozen=True)
 class Queued:
@@ -34,37 +27,17 @@ class Queued:
 
 
 async def candidates(uow: UnitOfWork, now: datetime, casework: Casework) -> list[Case]:
-    """Cases with a deadline on or before the next working day; each query uses an index."""
+    """Cases with a deadline on or before the next working day (indexed queries, one load)."""
     cal = casework.calendar
     today = cal.local_date(now)
-    horizon = cal.next_working_day(today)
-    conditions = [
-        and_(cases.c.state.in_(UNACKNOWLEDGED), cases.c.acknowledge_due_on <= today),
-        and_(cases.c.state.in_(ACTIVE), cases.c.response_due_on <= horizon,
-             cases.c.first_response_at.is_(None)),
-        and_(cases.c.escalation_state == EscalationState.ESCALATED.value,
-             cases.c.escalation_due_on <= today),
-        and_(cases.c.state == CaseState.RESPONDED.value, cases.c.auto_close_on <= horizon),
-    ]
-    ids: set[int] = set()
-    for condition in conditions:  # ids only, each from its own index; then one load
-        ids.update(r[0] for r in await uow.conn.execute(select(cases.c.id).where(condition)))
-    if not ids:
-        return []
-    found = await uow.cases.select_cases(select(cases).where(cases.c.id.in_(sorted(ids))))
-    return sorted(found, key=lambda c: c.id or 0)
+    return await uow.sweep.candidates(today=today, horizon=cal.next_working_day(today))
 
 
 async def _new_only(uow: UnitOfWork, notes: list[Notification]) -> list[Notification]:
     """Drop what an earlier sweep queued already (one query, not one per case)."""
     if not notes:
         return []
-    keys = [n.dedupe_key for n in notes]
-    existing: set[str] = set()
-    for start in range(0, len(keys), 500):
-        rows = await uow.conn.execute(
-            select(outbox.c.dedupe_key).where(outbox.c.dedupe_key.in_(keys[start:start + 500])))
-        existing.update(r[0] for r in rows)
+    existing = await uow.outbox.queued_keys([n.dedupe_key for n in notes])
     return [n for n in notes if n.dedupe_key not in existing]
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 import aiosqlite
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///memberportal.db"
 
@@ -105,3 +107,8 @@ async def _inline_connection(database: str) -> aiosqlite.Connection:
 
 def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def dialect_insert(conn: AsyncConnection) -> Any:
+    """The dialect's `insert` (both have `on_conflict_do_nothing` / `_do_update`)."""
+    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert

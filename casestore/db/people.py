@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from casestore.config import OfficerRole
+from casestore.db.engine import dialect_insert
 from casestore.db.tables import directory_people
-from casestore.graph.directory import SyncedPerson
 from casestore.model import ActorKind
-
-
-@dataclass(frozen=True)
-class Replaced:
-    added: int
-    updated: int
-    removed: int
+from casestore.records import Replaced, SyncedPerson
 
 
 def _row(person: SyncedPerson, now: datetime) -> dict[str, Any]:
@@ -46,16 +37,16 @@ def _person(row: Any) -> SyncedPerson:
 
 class PeopleRepository:
     def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
+        self._conn = conn
 
     async def all(self) -> list[SyncedPerson]:
-        rows = await self.conn.execute(
+        rows = await self._conn.execute(
             select(directory_people).order_by(directory_people.c.person_id))
         return [_person(r) for r in rows]
 
     async def known_ids(self) -> dict[str, str]:
         """Object id -> person id, for everyone synced before."""
-        rows = await self.conn.execute(
+        rows = await self._conn.execute(
             select(directory_people.c.aad_object_id, directory_people.c.person_id))
         return {r.aad_object_id: r.person_id for r in rows}
 
@@ -64,18 +55,18 @@ class PeopleRepository:
         everyone else. Running it twice with the same people changes nothing but `synced_at`."""
         before = await self.all()
         existing = {p.aad_object_id: p for p in before}
-        insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(self._conn)
         keep = {p.aad_object_id for p in people}
         gone = [aad for aad in existing if aad not in keep]
         if gone:
-            await self.conn.execute(
+            await self._conn.execute(
                 directory_people.delete().where(directory_people.c.aad_object_id.in_(gone)))
         added = updated = 0
         for person in people:
             stmt = insert(directory_people).values(**_row(person, now))
             changed = {k: stmt.excluded[k] for k in _row(person, now)
                        if k not in ("aad_object_id", "person_id")}
-            await self.conn.execute(stmt.on_conflict_do_update(
+            await self._conn.execute(stmt.on_conflict_do_update(
                 index_elements=[directory_people.c.aad_object_id], set_=changed))
             old = existing.get(person.aad_object_id)
             if old is None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +20,8 @@ from casestore.db.tables import (
     reference_counters,
 )
 from casestore.errors import CaseNotFound, ConcurrentUpdate
-from casestore.model import Case, CaseState, EscalationState, Event, Urgency
+from casestore.model import ACTIVE_STATES, Case, CaseState, EscalationState, Event, Urgency
+from casestore.records import AttachmentInfo, CaseFilter, StoredEvent
 
 _FIELDS = [c.name for c in cases.columns if c.name != "id"]
 _ENUMS = {"state": CaseState, "escalation_state": EscalationState, "urgency": Urgency}
@@ -41,33 +41,12 @@ def _case_values(case: Case) -> dict[str, Any]:
     return values
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    """What a list asks for. Every combination is served by an index on `cases`."""
-
-    member_id: str | None = None
-    visible_to_member: str | None = None  # own cases plus cc'd ones
-    service_ids: tuple[str, ...] = ()
-    ward_id: str | None = None
-    states: tuple[CaseState, ...] = ()
-    text: str | None = None
-    include_drafts: bool = False
-    assignee_id: str | None = None
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    id: int
-    case_id: int
-    event: Event
-
-
 class CaseRepository:
     def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
+        self._conn = conn
 
     async def add(self, case: Case) -> Case:
-        result = await self.conn.execute(insert(cases).values(**_case_values(case)))
+        result = await self._conn.execute(insert(cases).values(**_case_values(case)))
         pk = result.inserted_primary_key
         assert pk is not None
         case.id = int(pk[0])
@@ -80,7 +59,7 @@ class CaseRepository:
         assert case.id is not None
         expected = case.version
         case.version += 1
-        result = await self.conn.execute(
+        result = await self._conn.execute(
             update(cases)
             .where(and_(cases.c.id == case.id, cases.c.version == expected))
             .values(**_case_values(case))
@@ -88,19 +67,19 @@ class CaseRepository:
         if result.rowcount != 1:
             case.version = expected
             raise ConcurrentUpdate(case.reference)
-        await self.conn.execute(delete(case_services).where(case_services.c.case_id == case.id))
-        await self.conn.execute(delete(case_cc).where(case_cc.c.case_id == case.id))
+        await self._conn.execute(delete(case_services).where(case_services.c.case_id == case.id))
+        await self._conn.execute(delete(case_cc).where(case_cc.c.case_id == case.id))
         await self._write_children(case)
         await self._write_events(case)
         return case
 
     async def delete_draft(self, case: Case) -> None:
         assert case.id is not None and case.state is CaseState.DRAFT
-        await self.conn.execute(delete(cases).where(cases.c.id == case.id))
+        await self._conn.execute(delete(cases).where(cases.c.id == case.id))
 
     async def _write_children(self, case: Case) -> None:
         assert case.id is not None
-        await self.conn.execute(
+        await self._conn.execute(
             insert(case_services),
             [
                 {"case_id": case.id, "service_id": s, "is_lead": s == case.lead_service,
@@ -109,7 +88,7 @@ class CaseRepository:
             ],
         )
         if case.cc_member_ids:
-            await self.conn.execute(
+            await self._conn.execute(
                 insert(case_cc),
                 [{"case_id": case.id, "member_id": m} for m in dict.fromkeys(case.cc_member_ids)],
             )
@@ -117,7 +96,7 @@ class CaseRepository:
     async def _write_events(self, case: Case) -> None:
         if not case.new_events:
             return
-        await self.conn.execute(
+        await self._conn.execute(
             insert(case_events),
             [
                 {"case_id": case.id, "at": e.at, "kind": e.kind, "actor_id": e.actor_id,
@@ -151,11 +130,29 @@ class CaseRepository:
 
     async def count(self, flt: CaseFilter) -> int:
         query = self._filtered(select(func.count()).select_from(cases), flt)
-        return int((await self.conn.execute(query)).scalar_one())
+        return int((await self._conn.execute(query)).scalar_one())
 
-    async def select_cases(self, query: Select[Any]) -> list[Case]:
-        """Load cases for a sweep's own indexed query (`select(cases).where(...)`)."""
-        return await self._load(query)
+    async def by_ids(self, ids: Iterable[int]) -> dict[int, Case]:
+        """The cases with these ids (one query for them all, however many)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        found = await self._load(select(cases).where(cases.c.id.in_(wanted)))
+        return {c.id: c for c in found if c.id is not None}
+
+    async def events_of_active_cases(self, kinds: Collection[str]) -> dict[int, list[Event]]:
+        """The events of these kinds on active cases, oldest first, by case (the events' kind
+        index, not every case's log)."""
+        active = select(cases.c.id).where(cases.c.state.in_([s.value for s in ACTIVE_STATES]))
+        rows = await self._conn.execute(
+            select(case_events)
+            .where(case_events.c.kind.in_(sorted(kinds)), case_events.c.case_id.in_(active))
+            .order_by(case_events.c.id))
+        by_case: dict[int, list[Event]] = {}
+        for r in rows:
+            by_case.setdefault(r.case_id, []).append(
+                Event(r.kind, r.at, r.actor_id, r.on_behalf_of_id, dict(r.payload)))
+        return by_case
 
     def _filtered(self, query: Select[Any], flt: CaseFilter) -> Select[Any]:
         if flt.member_id:
@@ -192,19 +189,19 @@ class CaseRepository:
         return query
 
     async def _load(self, query: Select[Any]) -> list[Case]:
-        rows = (await self.conn.execute(query)).all()
+        rows = (await self._conn.execute(query)).all()
         if not rows:
             return []
         ids = [r.id for r in rows]
         services: dict[int, list[str]] = {i: [] for i in ids}
         cc: dict[int, list[str]] = {i: [] for i in ids}
-        for r in await self.conn.execute(
+        for r in await self._conn.execute(
             select(case_services.c.case_id, case_services.c.service_id)
             .where(case_services.c.case_id.in_(ids))
             .order_by(case_services.c.case_id, case_services.c.position)
         ):
             services[r.case_id].append(r.service_id)
-        for r in await self.conn.execute(
+        for r in await self._conn.execute(
             select(case_cc.c.case_id, case_cc.c.member_id)
             .where(case_cc.c.case_id.in_(ids))
             .order_by(case_cc.c.member_id)
@@ -213,7 +210,7 @@ class CaseRepository:
         return [_row_to_case(r, services[r.id], cc[r.id]) for r in rows]
 
     async def events(self, case_id: int) -> list[StoredEvent]:
-        rows = await self.conn.execute(
+        rows = await self._conn.execute(
             select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
         )
         return [
@@ -226,7 +223,7 @@ class CaseRepository:
 
     async def next_reference(self, year: int) -> str:
         """ENQ-YYYY-NNNNNN: one atomic upsert of the year's counter, safe across processes."""
-        dialect = self.conn.dialect.name
+        dialect = self._conn.dialect.name
         ins = pg_insert if dialect == "postgresql" else sqlite_insert
         stmt = (
             ins(reference_counters).values(year=year, last_value=1)
@@ -236,7 +233,7 @@ class CaseRepository:
             )
             .returning(reference_counters.c.last_value)
         )
-        value = (await self.conn.execute(stmt)).scalar_one()
+        value = (await self._conn.execute(stmt)).scalar_one()
         return f"ENQ-{year:04d}-{value:06d}"
 
     async def add_attachment(
@@ -244,14 +241,14 @@ class CaseRepository:
         uploaded_by_id: str, uploaded_at: datetime,
     ) -> tuple[int, bool]:
         """Store a file once per case (by hash). Returns (id, newly stored)."""
-        existing = (await self.conn.execute(
+        existing = (await self._conn.execute(
             select(attachments.c.id).where(
                 and_(attachments.c.case_id == case_id, attachments.c.sha256 == sha256)
             )
         )).scalar_one_or_none()
         if existing is not None:
             return int(existing), False
-        result = await self.conn.execute(
+        result = await self._conn.execute(
             insert(attachments).values(
                 case_id=case_id, filename=filename, content_type=content_type,
                 size_bytes=len(content), sha256=sha256, content=content,
@@ -262,16 +259,19 @@ class CaseRepository:
         assert pk is not None
         return int(pk[0]), True
 
-    async def attachment_list(self, case_id: int) -> Sequence[Any]:
-        return (await self.conn.execute(
+    async def attachment_list(self, case_id: int) -> list[AttachmentInfo]:
+        """The files on a case (metadata, not content), oldest first."""
+        rows = await self._conn.execute(
             select(
-                attachments.c.id, attachments.c.filename, attachments.c.content_type,
-                attachments.c.size_bytes, attachments.c.uploaded_at, attachments.c.uploaded_by_id,
+                attachments.c.id, attachments.c.filename, attachments.c.size_bytes,
+                attachments.c.uploaded_at, attachments.c.uploaded_by_id,
             ).where(attachments.c.case_id == case_id).order_by(attachments.c.id)
-        )).all()
+        )
+        return [AttachmentInfo(r.id, r.filename, r.size_bytes, r.uploaded_at, r.uploaded_by_id)
+                for r in rows]
 
     async def attachment_count(self, case_id: int) -> int:
-        return int((await self.conn.execute(
+        return int((await self._conn.execute(
             select(func.count()).select_from(attachments).where(attachments.c.case_id == case_id)
         )).scalar_one())
 

@@ -1,181 +1,47 @@
-"""The unit of work: one transaction holding the case, outbox, reference and idempotency tables."""
+"""The SQLAlchemy store: a transaction per unit of work, holding every repository and query."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from casestore.db.engine import READ_ONLY, create_engine
+from casestore import ports
+from casestore.db.engine import READ_ONLY, create_engine, dialect_insert
+from casestore.db.outbox import OutboxRepository
+from casestore.db.people import PeopleRepository
+from casestore.db.queries.digest import DigestQueries
+from casestore.db.queries.reconcile import ReconcileQueries
+from casestore.db.queries.reports import ReportQueries
+from casestore.db.queries.sweep import SweepQueries
 from casestore.db.repository import CaseRepository
-from casestore.db.tables import conversation_refs, idempotency_keys, metadata, outbox
+from casestore.db.tables import conversation_refs, idempotency_keys, metadata
 from casestore.db.threads import ThreadRepository
-
-
-def _insert(conn: AsyncConnection) -> Any:
-    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    id: int
-    dedupe_key: str
-    case_id: int | None
-    kind: str
-    recipient: str
-    payload: dict[str, Any]
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
-def _message(row: Any) -> OutboxMessage:
-    m = row._mapping
-    return OutboxMessage(**{k: m[k] for k in OutboxMessage.__dataclass_fields__})
-
-
-class OutboxRepository:
-    """Everything the bot must tell someone, written with the event that causes it.
-
-    A row's `dedupe_key` (case, kind, deadline) is unique: queueing the same message twice is a
-    no-op, which is what makes sweeps and retried turns safe.
-    """
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
-
-    async def add(
-        self, *, dedupe_key: str, kind: str, recipient: str, payload: dict[str, Any],
-        now: datetime, case_id: int | None = None,
-    ) -> bool:
-        stmt = _insert(self.conn)(outbox).values(
-            dedupe_key=dedupe_key, case_id=case_id, kind=kind, recipient=recipient,
-            payload=payload, status="pending", attempts=0, next_attempt_at=now, created_at=now,
-        ).on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key])
-        result = await self.conn.execute(stmt)
-        return bool(result.rowcount)
-
-    async def add_many(self, rows: list[dict[str, Any]], *, now: datetime) -> None:
-        """Queue many at once (one statement); keys already queued are skipped."""
-        if not rows:
-            return
-        values = [{**r, "status": "pending", "attempts": 0, "next_attempt_at": now,
-                   "created_at": now} for r in rows]
-        for start in range(0, len(values), 500):
-            stmt = _insert(self.conn)(outbox).on_conflict_do_nothing(
-                index_elements=[outbox.c.dedupe_key])
-            await self.conn.execute(stmt, values[start:start + 500])
-
-    async def claim(
-        self, *, worker: str, now: datetime, lease_s: float = 120.0, limit: int = 20
-    ) -> list[OutboxMessage]:
-        """Take due rows for this worker: pending ones, and 'sending' ones whose lease ran out.
-
-        On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several instances claim at once without
-        taking the same row; SQLite's single writer gives the same guarantee.
-        """
-        due = and_(
-            outbox.c.status.in_(("pending", "sending")), outbox.c.next_attempt_at <= now
-        )
-        pick = select(outbox.c.id).where(due).order_by(outbox.c.next_attempt_at, outbox.c.id)
-        pick = pick.limit(limit)
-        if self.conn.dialect.name == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
-        ids = [r.id for r in await self.conn.execute(pick)]
-        if not ids:
-            return []
-        await self.conn.execute(
-            update(outbox).where(outbox.c.id.in_(ids)).values(
-                status="sending", claimed_by=worker,
-                next_attempt_at=now + timedelta(seconds=lease_s),
-            )
-        )
-        rows = await self.conn.execute(select(outbox).where(outbox.c.id.in_(ids)))
-        return sorted((_message(r) for r in rows), key=lambda m: m.id)
-
-    async def mark_sent(self, message_id: int, *, worker: str, now: datetime) -> bool:
-        result = await self.conn.execute(
-            update(outbox)
-            .where(and_(outbox.c.id == message_id, outbox.c.claimed_by == worker,
-                        outbox.c.status == "sending"))
-            .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
-        )
-        return bool(result.rowcount)
-
-    async def mark_failed(
-        self, message_id: int, *, worker: str, now: datetime, error: str, retry_at: datetime | None,
-    ) -> None:
-        """A failed try: back to pending at `retry_at`, or dead-lettered when that is None."""
-        await self.conn.execute(
-            update(outbox)
-            .where(and_(outbox.c.id == message_id, outbox.c.claimed_by == worker))
-            .values(
-                status="pending" if retry_at else "dead",
-                attempts=outbox.c.attempts + 1,
-                next_attempt_at=retry_at or now,
-                last_error=error[:2000],
-            )
-        )
-
-    async def defer(self, message_id: int, *, worker: str, error: str, until: datetime) -> None:
-        """Put a claimed row back to wait, without counting a try (nothing failed)."""
-        await self.conn.execute(
-            update(outbox)
-            .where(and_(outbox.c.id == message_id, outbox.c.claimed_by == worker))
-            .values(status="pending", next_attempt_at=until, last_error=error[:2000])
-        )
-
-    async def by_status(self, status: str, *, limit: int = 100) -> list[OutboxMessage]:
-        rows = await self.conn.execute(
-            select(outbox).where(outbox.c.status == status).order_by(outbox.c.id).limit(limit)
-        )
-        return [_message(r) for r in rows]
-
-    async def for_case(self, case_id: int) -> list[OutboxMessage]:
-        rows = await self.conn.execute(
-            select(outbox).where(outbox.c.case_id == case_id).order_by(outbox.c.id)
-        )
-        return [_message(r) for r in rows]
-
-    async def counts(self) -> dict[str, int]:
-        rows = await self.conn.execute(
-            select(outbox.c.status, func.count()).group_by(outbox.c.status)
-        )
-        return {r[0]: int(r[1]) for r in rows}
-
-    async def all(self) -> list[OutboxMessage]:
-        return [_message(r) for r in await self.conn.execute(select(outbox).order_by(outbox.c.id))]
 
 
 class ConversationRefs:
     """Stored Bot Framework conversation references, keyed `person:<id>` or `channel:<id>`."""
 
     def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
+        self._conn = conn
 
     async def put(self, key: str, reference: dict[str, Any], now: datetime) -> None:
-        stmt = _insert(self.conn)(conversation_refs).values(
+        stmt = dialect_insert(self._conn)(conversation_refs).values(
             key=key, reference=reference, updated_at=now
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=[conversation_refs.c.key],
             set_={"reference": stmt.excluded.reference, "updated_at": stmt.excluded.updated_at},
         )
-        await self.conn.execute(stmt)
+        await self._conn.execute(stmt)
 
     async def get(self, key: str) -> dict[str, Any] | None:
-        row = (await self.conn.execute(
+        row = (await self._conn.execute(
             select(conversation_refs.c.reference).where(conversation_refs.c.key == key)
         )).scalar_one_or_none()
         return dict(row) if row is not None else None
@@ -183,7 +49,7 @@ class ConversationRefs:
     async def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         if not keys:
             return {}
-        rows = await self.conn.execute(
+        rows = await self._conn.execute(
             select(conversation_refs).where(conversation_refs.c.key.in_(list(keys)))
         )
         return {r.key: dict(r.reference) for r in rows}
@@ -193,50 +59,59 @@ class IdempotencyKeys:
     """Activity ids and card nonces already handled, with what the first handling answered."""
 
     def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
+        self._conn = conn
 
     async def claim(self, key: str, now: datetime) -> dict[str, Any] | None:
         """None if this key is new (and is now taken); else the result stored the first time."""
-        stmt = _insert(self.conn)(idempotency_keys).values(key=key, created_at=now, result={})
+        stmt = dialect_insert(self._conn)(idempotency_keys).values(
+            key=key, created_at=now, result={})
         stmt = stmt.on_conflict_do_nothing(index_elements=[idempotency_keys.c.key])
-        if (await self.conn.execute(stmt)).rowcount:
+        if (await self._conn.execute(stmt)).rowcount:
             return None
-        row = (await self.conn.execute(
+        row = (await self._conn.execute(
             select(idempotency_keys.c.result).where(idempotency_keys.c.key == key)
         )).scalar_one()
         return dict(row)
 
     async def get(self, key: str) -> dict[str, Any] | None:
-        row = (await self.conn.execute(
+        row = (await self._conn.execute(
             select(idempotency_keys.c.result).where(idempotency_keys.c.key == key)
         )).scalar_one_or_none()
         return dict(row) if row is not None else None
 
     async def exists(self, key: str) -> bool:
-        found = await self.conn.execute(
+        found = await self._conn.execute(
             select(idempotency_keys.c.key).where(idempotency_keys.c.key == key))
         return found.first() is not None
 
     async def set_result(self, key: str, result: dict[str, Any]) -> None:
-        await self.conn.execute(
+        await self._conn.execute(
             update(idempotency_keys).where(idempotency_keys.c.key == key).values(result=result)
         )
 
     async def forget_before(self, cutoff: datetime) -> int:
-        result = await self.conn.execute(
+        result = await self._conn.execute(
             idempotency_keys.delete().where(idempotency_keys.c.created_at < cutoff)
         )
         return int(result.rowcount or 0)
 
 
 class UnitOfWork:
+    """One transaction's repositories and queries (`casestore.ports.UnitOfWork`); the
+    connection stays inside the adapter."""
+
     def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
+        self._conn = conn
         self.cases = CaseRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.refs = ConversationRefs(conn)
         self.idempotency = IdempotencyKeys(conn)
         self.threads = ThreadRepository(conn)
+        self.people = PeopleRepository(conn)
+        self.sweep = SweepQueries(conn)
+        self.digest = DigestQueries(conn)
+        self.reports = ReportQueries(conn)
+        self.reconcile = ReconcileQueries(conn)
 
 
 class Store:
@@ -288,3 +163,7 @@ class Store:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
+
+if TYPE_CHECKING:  # mypy checks here that the adapter fits the ports, method for method
+    def _fits_the_ports(store: Store, uow: UnitOfWork) -> tuple[ports.Store, ports.UnitOfWork]:
+        return store, uow

@@ -18,6 +18,7 @@ from casestore.config import CouncilConfig, OfficerRole
 from casestore.directory import Directory, Person
 from casestore.graph.groups import EntraGroups
 from casestore.model import ActorKind
+from casestore.records import SyncedPerson
 
 
 @dataclass(frozen=True)
@@ -34,21 +35,6 @@ class GraphUser:
         email = item.get("mail") or item.get("userPrincipalName") or ""
         return cls(id=str(item["id"]).lower(), display_name=str(item.get("displayName") or ""),
                    email=str(email), job_title=str(item.get("jobTitle") or ""))
-
-
-@dataclass(frozen=True)
-class SyncedPerson:
-    """One row of the synced directory (`directory_people`)."""
-
-    aad_object_id: str
-    person_id: str
-    kind: ActorKind
-    name: str
-    email: str
-    job_title: str = ""
-    ward_id: str | None = None
-    services: tuple[str, ...] = ()
-    roles: tuple[OfficerRole, ...] = ()
 
 
 @dataclass(frozen=True)

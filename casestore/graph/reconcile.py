@@ -18,21 +18,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from casestore.casework import Casework
-from casestore.db.store import UnitOfWork
-from casestore.db.tables import case_events, case_threads, cases
-from casestore.db.threads import Thread
 from casestore.errors import DomainError, NotPermitted
 from casestore.graph.client import GraphClient, GraphError, graph_path
 from casestore.graph.messages import ThreadMessage, split_internal, thread_message
-from casestore.model import ACTIVE_STATES, Actor, ActorKind
+from casestore.model import Actor, ActorKind
+from casestore.records import Thread
 
 log = logging.getLogger(__name__)
 
 REPLIES_PER_PAGE = "50"  # Graph's maximum for replies
-MESSAGE_EVENTS = ("replied", "noted")
 
 
 @dataclass
@@ -50,31 +45,6 @@ class ReconcileReport:
                 f"{self.failed_threads} thread(s) could not be read")
 
 
-async def open_threads(uow: UnitOfWork) -> list[tuple[str, Thread]]:
-    """Every thread of every active case, with the case's reference: one query."""
-    query = (select(case_threads, cases.c.reference)
-             .join(cases, cases.c.id == case_threads.c.case_id)
-             .where(cases.c.state.in_([s.value for s in ACTIVE_STATES]))
-             .order_by(case_threads.c.case_id, case_threads.c.service_id))
-    found = []
-    for row in await uow.conn.execute(query):
-        values = dict(row._mapping)
-        reference = str(values.pop("reference"))
-        found.append((reference, Thread(**values)))
-    return found
-
-
-async def recorded_message_ids(uow: UnitOfWork, case_ids: list[int]) -> set[str]:
-    """The thread messages already on these cases' timelines: one query."""
-    if not case_ids:
-        return set()
-    rows = await uow.conn.execute(
-        select(case_events.c.payload)
-        .where(case_events.c.case_id.in_(case_ids), case_events.c.kind.in_(MESSAGE_EVENTS)))
-    return {str(r.payload["message_id"]) for r in rows
-            if isinstance(r.payload, dict) and r.payload.get("message_id")}
-
-
 class Reconciler:
     def __init__(self, casework: Casework, graph: GraphClient) -> None:
         self.casework = casework
@@ -85,8 +55,9 @@ class Reconciler:
     async def run(self, *, now: datetime) -> ReconcileReport:
         report = ReconcileReport()
         async with self.casework.store.transaction() as uow:
-            threads = await open_threads(uow)
-            seen = await recorded_message_ids(uow, sorted({t.case_id for _, t in threads}))
+            threads = await uow.reconcile.open_threads()
+            seen = await uow.reconcile.recorded_message_ids(
+                sorted({t.case_id for _, t in threads}))
         for reference, thread in threads:
             report.threads += 1
             try:

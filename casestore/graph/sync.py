@@ -12,18 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from casestore.config import CouncilConfig
-from casestore.db.people import PeopleRepository
-from casestore.db.store import Store
 from casestore.directory import Directory
 from casestore.graph.client import GraphClient, graph_path
-from casestore.graph.directory import (
-    GraphUser,
-    Snapshot,
-    SyncedPerson,
-    directory_from,
-    snapshot_from_groups,
-)
+from casestore.graph.directory import GraphUser, Snapshot, directory_from, snapshot_from_groups
 from casestore.graph.groups import EntraGroups
+from casestore.ports import Store
+from casestore.records import SyncedPerson
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +69,7 @@ async def sync_directory(
     """Read the groups, replace the synced directory, and return the new `Directory`."""
     members_of = {gid: await group_users(graph, gid) for gid in groups.group_ids()}
     async with store.transaction() as uow:
-        people = PeopleRepository(uow.conn)
+        people = uow.people
         snapshot = snapshot_from_groups(groups, members_of, config, await people.known_ids())
         _refuse_if_incomplete(snapshot)
         replaced = await people.replace_all(snapshot.people, now)
@@ -95,7 +89,7 @@ def _refuse_if_incomplete(snapshot: Snapshot) -> None:
 
 async def load_synced(store: Store) -> list[SyncedPerson]:
     async with store.transaction() as uow:
-        return await PeopleRepository(uow.conn).all()
+        return await uow.people.all()
 
 
 async def load_directory(store: Store, config: CouncilConfig) -> Directory:

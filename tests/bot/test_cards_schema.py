@@ -27,7 +27,7 @@ from casestore.calendar import LONDON
 from casestore.config import CouncilConfig, load_council_config
 from casestore.directory import Directory
 from casestore.model import Actor, ActorKind, Case, Event, Urgency
-from casestore.services import Page
+from casestore.records import Page
 from casestore.sla import SlaPolicy
 from dialogs.forms import StatusFilter
 from dialogs.member_cards import (

@@ -82,9 +82,9 @@ def chat(casework: Casework, clock: Clock) -> Chat:
 
 async def counts(casework: Casework) -> tuple[int, int, int]:
     """Cases (drafts too), events and outbox rows stored."""
-    async with casework.store.transaction() as uow:
+    async with casework.store.engine.begin() as conn:
         return tuple([  # type: ignore[return-value]
-            (await uow.conn.execute(select(func.count()).select_from(t))).scalar_one()
+            (await conn.execute(select(func.count()).select_from(t))).scalar_one()
             for t in (cases, case_events, outbox)])
 
 

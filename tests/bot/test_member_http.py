@@ -100,8 +100,8 @@ def button_data(card: Card, verb: str) -> dict[str, Any]:
 
 
 async def count(casework: Casework, table: Any) -> int:
-    async with casework.store.transaction() as uow:
-        return int((await uow.conn.execute(select(func.count()).select_from(table))).scalar_one())
+    async with casework.store.engine.begin() as conn:
+        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 
 
 async def test_a_member_raises_an_enquiry_end_to_end_over_http(

@@ -25,7 +25,7 @@ from casestore.config import CouncilConfig
 from casestore.directory import Directory
 from casestore.model import SYSTEM, Actor, ActorKind, Case
 from casestore.questions import Question, questions
-from casestore.services import Page
+from casestore.records import Page
 from casestore.sla import SlaPolicy
 from dialogs.notices import NoticeContext
 from dialogs.officer_actions import FORMS

@@ -30,9 +30,9 @@ from casestore.calendar import LONDON
 from casestore.casework import Casework
 from casestore.config import CouncilConfig, LeaveDelegation
 from casestore.db.store import Store
-from casestore.db.threads import Thread, thread_conversation_id
 from casestore.directory import Directory, Person
 from casestore.model import Case, CaseState, EscalationState, Event
+from casestore.records import Thread, thread_conversation_id
 from tests.bot.member_fixtures import Clock
 from tests.store.helpers import MONDAY, details, member, officer
 from tests.support.teams_adapter import TeamsTestAdapter

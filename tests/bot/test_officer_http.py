@@ -25,9 +25,9 @@ from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.casework import Casework
 from casestore.config import CouncilConfig
 from casestore.db.store import Store
-from casestore.db.threads import Thread, thread_conversation_id
 from casestore.directory import Directory, Person
 from casestore.model import Case, CaseState
+from casestore.records import Thread, thread_conversation_id
 from tests.bot.test_officer_flows import BOT_ID, BOT_NAME, SARAH, TENANT, Clock, MemberStub
 from tests.store.helpers import MONDAY, details, member
 from tests.support import loopback_only

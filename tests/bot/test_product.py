@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from casestore.db.threads import Thread
+from casestore.records import Thread
 from memberportal.app import create_app
 from memberportal.context import Context
 from memberportal.settings import Settings

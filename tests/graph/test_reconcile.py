@@ -9,11 +9,11 @@ import pytest
 
 from casestore.casework import Casework
 from casestore.config import CouncilConfig
-from casestore.db.threads import Thread, thread_conversation_id
 from casestore.directory import Directory
 from casestore.graph.client import GraphClient
 from casestore.graph.messages import message_text, split_internal, thread_message
 from casestore.graph.reconcile import reconcile_replies
+from casestore.records import Thread, thread_conversation_id
 from tests.graph.fakes import BOT_APP_ID, FakeGraph
 from tests.store.helpers import MONDAY, details, member, officer
 

@@ -9,7 +9,6 @@ import pytest
 
 from casestore.casework import Casework
 from casestore.config import ConfigError, CouncilConfig, OfficerRole
-from casestore.db.people import PeopleRepository
 from casestore.db.store import Store
 from casestore.directory import Directory
 from casestore.graph.client import GraphClient
@@ -94,10 +93,10 @@ async def test_a_second_sync_reuses_the_token_and_changes_nothing(
 ) -> None:
     await sync_directory(graph, store, config, groups, now=NOW)
     async with store.transaction() as uow:
-        first = await PeopleRepository(uow.conn).all()
+        first = await uow.people.all()
     report, _ = await sync_directory(graph, store, config, groups, now=NOW + timedelta(hours=1))
     async with store.transaction() as uow:
-        assert await PeopleRepository(uow.conn).all() == first
+        assert await uow.people.all() == first
     assert (report.added, report.updated, report.removed) == (0, 0, 0)
     assert identity.token_requests == 1
 

@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 
 from casestore.calendar import LONDON, WorkingCalendar
 from casestore.casework import Casework
-from casestore.db.repository import CaseFilter
 from casestore.model import Case, CaseState
+from casestore.records import CaseFilter
 from scheduler.sweep import sweep
 from tests.store.helpers import details, member, officer
 

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from casestore.casework import Casework
-from casestore.db.repository import CaseFilter
 from casestore.db.tables import case_events, cases, outbox
 from casestore.errors import (
     AttachmentRejected,
@@ -19,6 +18,7 @@ from casestore.errors import (
 )
 from casestore.intake import InvalidSubmission
 from casestore.model import CaseState, EscalationState
+from casestore.records import CaseFilter
 from tests.store.helpers import MONDAY, details, member, officer
 
 SARAH = "sarah-okafor"  # Ashcroft ward, Leader of the Council
@@ -29,10 +29,10 @@ PARKING = "joanne-kirby"
 
 
 async def _counts(casework: Casework) -> tuple[int, int, int]:
-    async with casework.store.transaction() as uow:
-        c = (await uow.conn.execute(select(func.count()).select_from(cases))).scalar_one()
-        e = (await uow.conn.execute(select(func.count()).select_from(case_events))).scalar_one()
-        o = (await uow.conn.execute(select(func.count()).select_from(outbox))).scalar_one()
+    async with casework.store.engine.begin() as conn:
+        c = (await conn.execute(select(func.count()).select_from(cases))).scalar_one()
+        e = (await conn.execute(select(func.count()).select_from(case_events))).scalar_one()
+        o = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one()
     return c, e, o
 
 
@@ -305,8 +305,8 @@ async def test_a_database_error_never_carries_a_constituents_details(casework: C
     from sqlalchemy import insert
     from sqlalchemy.exc import DBAPIError, StatementError
 
-    async with casework.store.transaction() as uow:
-        await uow.conn.execute(insert(cases).values(
+    async with casework.store.engine.begin() as conn:
+        await conn.execute(insert(cases).values(
             id=999, reference="ENQ-2026-000999", state="open", escalation_state="none",
             member_id=SARAH, raised_by_id=SARAH, lead_service="roads", enquiry_type="report_it",
             ward_id="ashcroft", location="", constituent_name="Mrs Edna Private",
@@ -315,8 +315,8 @@ async def test_a_database_error_never_carries_a_constituents_details(casework: C
             created_at=MONDAY, paused_working_days=0, auto_close_extended_days=0,
             reopen_count=0, rating_comment="", version=0))
     with pytest.raises((DBAPIError, StatementError)) as error:
-        async with casework.store.transaction() as uow:
-            await uow.conn.execute(insert(cases).values(
+        async with casework.store.engine.begin() as conn:
+            await conn.execute(insert(cases).values(
                 id=999, reference="ENQ-2026-000998", state="open", escalation_state="none",
                 member_id=SARAH, raised_by_id=SARAH, lead_service="roads",
                 enquiry_type="report_it", ward_id="ashcroft", location="",

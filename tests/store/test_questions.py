@@ -33,9 +33,9 @@ async def _case(casework: Casework) -> str:
 
 
 async def _counts(casework: Casework) -> tuple[int, int]:
-    async with casework.store.transaction() as uow:
-        e = (await uow.conn.execute(select(func.count()).select_from(case_events))).scalar_one()
-        o = (await uow.conn.execute(select(func.count()).select_from(outbox))).scalar_one()
+    async with casework.store.engine.begin() as conn:
+        e = (await conn.execute(select(func.count()).select_from(case_events))).scalar_one()
+        o = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one()
     return e, o
 
 

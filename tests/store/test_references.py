@@ -29,8 +29,8 @@ async def test_fifty_concurrent_tasks_creating_500_cases_leave_no_duplicate_or_m
                                   actor=member(who), now=MONDAY)
 
     await asyncio.gather(*(worker() for _ in range(50)))
-    async with casework.store.transaction() as uow:
-        refs = [r for (r,) in await uow.conn.execute(select(cases.c.reference))]
+    async with casework.store.engine.begin() as conn:
+        refs = [r for (r,) in await conn.execute(select(cases.c.reference))]
     assert len(refs) == 500
     assert all(re.fullmatch(r"ENQ-2026-\d{6}", r) for r in refs)
     assert sorted(refs) == [f"ENQ-2026-{n:06d}" for n in range(1, 501)]
