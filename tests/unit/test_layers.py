@@ -1,0 +1,49 @@
+"""The layers stay as DESIGN.md draws them: SQL only in the db adapter, a pure domain, and
+edges (bot, scheduler, dialogs) that reach persistence through the ports only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = ["model", "lifecycle", "calendar", "sla", "permissions", "intake", "notifications",
+          "questions", "directory", "config", "errors", "records", "ports"]
+ADAPTERS = ("sqlalchemy", "aiohttp", "msal", "apscheduler", "microsoft_agents",
+            "casestore.db", "casestore.graph", "casestore.open311")
+
+
+def imports(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found
+
+
+def offending(path: Path, banned: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in imports(path) if any(m == b or m.startswith(b + ".")
+                                                  for b in banned))
+
+
+@pytest.mark.parametrize("name", DOMAIN)
+def test_the_domain_imports_no_adapter_or_framework(name: str) -> None:
+    assert offending(ROOT / "casestore" / f"{name}.py", ADAPTERS) == []
+
+
+def test_outside_its_db_adapter_casestore_writes_no_sql() -> None:
+    for path in sorted((ROOT / "casestore").rglob("*.py")):
+        part = path.relative_to(ROOT / "casestore").parts[0]
+        if part not in ("db", "migrations"):
+            assert offending(path, ("sqlalchemy", "casestore.db")) == [], path
+
+
+@pytest.mark.parametrize("package", ["bot", "scheduler", "dialogs"])
+def test_the_edges_reach_persistence_through_the_ports_only(package: str) -> None:
+    for path in sorted((ROOT / package).rglob("*.py")):
+        assert offending(path, ("sqlalchemy", "casestore.db")) == [], path
