@@ -29,6 +29,7 @@ from casestore.casework import Casework
 from casestore.config import CouncilConfig, OfficerRole
 from casestore.directory import Directory, Person
 from casestore.model import ActorKind
+from casestore.ports import Store
 from dialogs.format import card, text_block
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class BotContext:
     clock: Clock
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.casework.store
 
 
