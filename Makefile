@@ -22,11 +22,14 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest
 
+# Benchmarks use their own databases (PostgreSQL bench_*, SQLite in a temporary folder); the
+# botbuilder 4.17 echo anchor runs from a throwaway environment under build/bench-envs.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
