@@ -6,11 +6,18 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from casestore.db.case_queries import (
+    CC_OF,
+    SERVICES_OF,
+    count_statement,
+    list_statement,
+    shape_and_values,
+)
 from casestore.db.tables import (
     attachments,
     case_cc,
@@ -124,13 +131,13 @@ class CaseRepository:
         return found[0] if found else None
 
     async def list_cases(self, flt: CaseFilter, *, offset: int = 0, limit: int = 10) -> list[Case]:
-        query = self._filtered(select(cases), flt)
-        query = query.order_by(cases.c.id.desc()).offset(offset).limit(limit)
-        return await self._load(query)
+        shape, values = shape_and_values(flt)
+        return await self._load(list_statement(shape),
+                                {**values, "offset": offset, "limit": limit})
 
     async def count(self, flt: CaseFilter) -> int:
-        query = self._filtered(select(func.count()).select_from(cases), flt)
-        return int((await self._conn.execute(query)).scalar_one())
+        shape, values = shape_and_values(flt)
+        return int((await self._conn.execute(count_statement(shape), values)).scalar_one())
 
     async def by_ids(self, ids: Iterable[int]) -> dict[int, Case]:
         """The cases with these ids (one query for them all, however many)."""
@@ -154,58 +161,17 @@ class CaseRepository:
                 Event(r.kind, r.at, r.actor_id, r.on_behalf_of_id, dict(r.payload)))
         return by_case
 
-    def _filtered(self, query: Select[Any], flt: CaseFilter) -> Select[Any]:
-        if flt.member_id:
-            query = query.where(cases.c.member_id == flt.member_id)
-        if flt.visible_to_member:
-            cc_ids = select(case_cc.c.case_id).where(case_cc.c.member_id == flt.visible_to_member)
-            query = query.where(
-                or_(cases.c.member_id == flt.visible_to_member, cases.c.id.in_(cc_ids))
-            )
-        if flt.service_ids:
-            joined = select(case_services.c.case_id).where(
-                case_services.c.service_id.in_(flt.service_ids)
-            )
-            query = query.where(cases.c.id.in_(joined))
-        if flt.ward_id:
-            query = query.where(cases.c.ward_id == flt.ward_id)
-        if flt.assignee_id:
-            query = query.where(cases.c.assignee_id == flt.assignee_id)
-        if flt.states:
-            query = query.where(cases.c.state.in_([s.value for s in flt.states]))
-        elif not flt.include_drafts:
-            query = query.where(cases.c.state != CaseState.DRAFT.value)
-        if flt.text:
-            like = f"%{_escape_like(flt.text.strip().lower())}%"
-            query = query.where(
-                or_(
-                    func.lower(cases.c.reference) == flt.text.strip().lower(),
-                    func.lower(cases.c.search_term).like(like, escape="\\"),
-                    func.lower(cases.c.location).like(like, escape="\\"),
-                    func.lower(cases.c.description).like(like, escape="\\"),
-                    func.lower(cases.c.ask).like(like, escape="\\"),
-                )
-            )
-        return query
-
-    async def _load(self, query: Select[Any]) -> list[Case]:
-        rows = (await self._conn.execute(query)).all()
+    async def _load(self, query: Select[Any], values: dict[str, Any] | None = None
+                    ) -> list[Case]:
+        rows = (await self._conn.execute(query, values or {})).all()
         if not rows:
             return []
         ids = [r.id for r in rows]
         services: dict[int, list[str]] = {i: [] for i in ids}
         cc: dict[int, list[str]] = {i: [] for i in ids}
-        for r in await self._conn.execute(
-            select(case_services.c.case_id, case_services.c.service_id)
-            .where(case_services.c.case_id.in_(ids))
-            .order_by(case_services.c.case_id, case_services.c.position)
-        ):
+        for r in await self._conn.execute(SERVICES_OF, {"ids": ids}):
             services[r.case_id].append(r.service_id)
-        for r in await self._conn.execute(
-            select(case_cc.c.case_id, case_cc.c.member_id)
-            .where(case_cc.c.case_id.in_(ids))
-            .order_by(case_cc.c.member_id)
-        ):
+        for r in await self._conn.execute(CC_OF, {"ids": ids}):
             cc[r.case_id].append(r.member_id)
         return [_row_to_case(r, services[r.id], cc[r.id]) for r in rows]
 
@@ -274,8 +240,3 @@ class CaseRepository:
         return int((await self._conn.execute(
             select(func.count()).select_from(attachments).where(attachments.c.case_id == case_id)
         )).scalar_one())
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
