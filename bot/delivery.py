@@ -26,6 +26,7 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 
 from bot.teams import BotContext, card_activity
+from casestore.kinds import NoticeKind, Recipient, RecipientKind
 from casestore.model import Case
 from casestore.ports import UnitOfWork
 from casestore.records import OutboxMessage, Thread, split_conversation_id, thread_conversation_id
@@ -129,25 +130,27 @@ class OutboxDelivery:
             policy=self.ctx.casework.policy, now=now))
 
     async def _send(self, message: OutboxMessage, case: Case | None, now: datetime) -> None:
-        scheme, _, target = message.recipient.partition(":")
-        if scheme == "person":
+        try:
+            recipient = Recipient.parse(message.recipient)
+        except ValueError as exc:
+            raise DeliveryError(str(exc)) from None
+        target = recipient.target
+        if recipient.kind is RecipientKind.PERSON:
             await self._to_person(target, self.render(message, case, now), self._today(now))
-        elif scheme == "thread":
+        elif recipient.kind is RecipientKind.THREAD:
             if case is None:
                 raise DeliveryError("a thread message without a case")
             await self._to_thread(message, case, target, now)
-        elif scheme == "escalation":
+        elif recipient.kind is RecipientKind.ESCALATION:
             service = self.ctx.config.service(target)
             card = self.render(message, case, now)
             if service.escalation_delivery == "personal" or not service.escalation_channel_id:
                 await self._to_person(service.escalation_owner, card, self._today(now))
             else:
                 await self._new_channel_post(service.escalation_channel_id, card)
-        elif scheme == "support":
+        else:  # RecipientKind.SUPPORT
             await self._new_channel_post(self.ctx.config.member_support_channel_id,
                                          self.render(message, case, now))
-        else:
-            raise DeliveryError(f"unknown recipient {message.recipient!r}")
 
     async def _service_url(self) -> str:
         async with self.ctx.store.transaction() as uow:
@@ -183,9 +186,9 @@ class OutboxDelivery:
         async with self.ctx.store.transaction() as uow:
             thread = await uow.threads.get(case.id, service_id)
         if thread is None:
-            root_card = self.render(message, case, now, kind="case-opened")
+            root_card = self.render(message, case, now, kind=NoticeKind.CASE_OPENED)
             thread = await self._open_thread(case, service_id, root_card, now)
-            if message.kind == "case-opened":
+            if message.kind == NoticeKind.CASE_OPENED:
                 return  # the thread's root post is the case card itself
         content = self.render(message, case, now)
         reference = ConversationReference(

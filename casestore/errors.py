@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from casestore.kinds import Refusal, Transition
+
 
 class DomainError(Exception):
     """Base of every refusal the case store makes. Nothing is written when one is raised."""
@@ -16,11 +18,21 @@ class CaseNotFound(DomainError):
 
 
 class InvalidTransition(DomainError):
-    def __init__(self, reference: str | None, action: str, state: str) -> None:
+    """The lifecycle refused `action` on a case; `reason` says why, `state` is the case's state
+    (or escalation state) at the time. Subclasses carry what their sentence needs (a date)."""
+
+    def __init__(self, reference: str | None, action: Transition, state: str,
+                 reason: Refusal = Refusal.WRONG_STATE) -> None:
         self.reference = reference
         self.action = action
         self.state = state
-        super().__init__(f"cannot {action} case {reference} while it is {state}")
+        self.reason = reason
+        super().__init__(
+            f"cannot {action} case {reference} while it is {_WHILE.get(reason, state)}")
+
+
+_WHILE = {Refusal.NOT_YET_DUE: "not yet due",
+          Refusal.NO_FINAL_RESPONSE: "awaiting a final response"}
 
 
 class NotPermitted(DomainError):
@@ -31,35 +43,40 @@ class NotPermitted(DomainError):
         super().__init__(f"{person_id} may not {action} case {reference}")
 
 
-class EscalationNotYetAllowed(DomainError):
-    def __init__(self, reference: str | None, allowed_from_on: date) -> None:
-        self.reference = reference
+class EscalationNotYetAllowed(InvalidTransition):
+    def __init__(self, reference: str | None, allowed_from_on: date, state: str = "") -> None:
         self.allowed_from_on = allowed_from_on
-        super().__init__(
-            f"case {reference} can be escalated from {allowed_from_on.isoformat()}"
-        )
+        super().__init__(reference, Transition.ESCALATE, state, Refusal.NOT_YET_ESCALATABLE)
+        self.args = (f"case {reference} can be escalated from {allowed_from_on.isoformat()}",)
 
 
-class EscalationNotAllowed(DomainError):
-    """The council's rule refuses escalation for a reason other than time (e.g. closed)."""
-
-    def __init__(self, reference: str | None, reason: str) -> None:
-        self.reference = reference
-        self.reason = reason
-        super().__init__(f"case {reference} cannot be escalated: {reason}")
+_NOT_ESCALATABLE = {
+    Refusal.CLOSED: "the case is closed; raise a new linked case",
+    Refusal.ALREADY_ESCALATED: "the case has already been escalated",
+    Refusal.ALREADY_RESPONDED: "the service has already responded",
+}
 
 
-class ReopenWindowPassed(DomainError):
-    def __init__(self, reference: str | None, last_day_on: date) -> None:
-        self.reference = reference
+class EscalationNotAllowed(InvalidTransition):
+    """The council's rule refuses escalation for a reason other than time: `reason` is CLOSED,
+    ALREADY_ESCALATED or ALREADY_RESPONDED."""
+
+    def __init__(self, reference: str | None, reason: Refusal, state: str = "") -> None:
+        super().__init__(reference, Transition.ESCALATE, state, reason)
+        self.args = (f"case {reference} cannot be escalated: {_NOT_ESCALATABLE[reason]}",)
+
+
+class ReopenWindowPassed(InvalidTransition):
+    def __init__(self, reference: str | None, last_day_on: date, state: str = "closed") -> None:
         self.last_day_on = last_day_on
-        super().__init__(f"case {reference} could be reopened until {last_day_on.isoformat()}")
+        super().__init__(reference, Transition.REOPEN, state, Refusal.REOPEN_WINDOW_PASSED)
+        self.args = (f"case {reference} could be reopened until {last_day_on.isoformat()}",)
 
 
-class AlreadyRated(DomainError):
-    def __init__(self, reference: str | None) -> None:
-        self.reference = reference
-        super().__init__(f"case {reference} has already been rated")
+class AlreadyRated(InvalidTransition):
+    def __init__(self, reference: str | None, state: str = "") -> None:
+        super().__init__(reference, Transition.RATE, state, Refusal.ALREADY_RATED)
+        self.args = (f"case {reference} has already been rated",)
 
 
 class InvalidRequest(DomainError):

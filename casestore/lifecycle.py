@@ -23,50 +23,56 @@ from casestore.errors import (
     InvalidTransition,
     ReopenWindowPassed,
 )
+from casestore.kinds import EventKind, Refusal, Transition
 from casestore.model import ACTIVE_STATES, Actor, Case, CaseState, EscalationState
 from casestore.questions import ANSWERED, ASKED, WITHDRAWN, Question, find_question
 from casestore.sla import SlaPolicy
 
 S = CaseState
+E = EventKind
+T = Transition
 OFFICER_WORKING = ACTIVE_STATES
 SUBMITTED = frozenset(CaseState) - {S.DRAFT}
 ACKNOWLEDGEABLE = frozenset({S.OPEN, S.REOPENED})
 LONG_TERMABLE = frozenset({S.OPEN, S.ACKNOWLEDGED, S.RESPONDED, S.REOPENED})
 
 
-def _require_state(case: Case, action: str, allowed: frozenset[CaseState]) -> None:
+def _require_state(case: Case, action: Transition, allowed: frozenset[CaseState]) -> None:
     if case.state not in allowed:
-        raise InvalidTransition(case.reference, action, case.state.value)
+        reason = Refusal.CLOSED if case.state is S.CLOSED else Refusal.WRONG_STATE
+        if action is T.ACKNOWLEDGE and case.state is S.ACKNOWLEDGED:
+            reason = Refusal.ALREADY_ACKNOWLEDGED
+        raise InvalidTransition(case.reference, action, case.state.value, reason)
 
 
 def submit(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reference: str) -> None:
-    _require_state(case, "submit", frozenset({S.DRAFT}))
+    _require_state(case, T.SUBMIT, frozenset({S.DRAFT}))
     case.reference = reference
     case.state = S.OPEN
     case.submitted_at = now
     policy.set_deadlines(case, now)
-    case.record("submitted", now, actor, reference=reference, service=case.lead_service)
+    case.record(E.SUBMITTED, now, actor, reference=reference, service=case.lead_service)
 
 
 def acknowledge(case: Case, actor: Actor, now: datetime, *, claim: bool = True) -> None:
-    _require_state(case, "acknowledge", ACKNOWLEDGEABLE)
+    _require_state(case, T.ACKNOWLEDGE, ACKNOWLEDGEABLE)
     case.state = S.ACKNOWLEDGED
     case.acknowledged_at = now
     if claim:
         case.assignee_id = actor.person_id
-    case.record("acknowledged", now, actor, assignee=case.assignee_id)
+    case.record(E.ACKNOWLEDGED, now, actor, assignee=case.assignee_id)
 
 
 def assign(case: Case, actor: Actor, now: datetime, officer_id: str) -> None:
-    _require_state(case, "assign", OFFICER_WORKING)
+    _require_state(case, T.ASSIGN, OFFICER_WORKING)
     previous = case.assignee_id
     case.assignee_id = officer_id
-    case.record("assigned", now, actor, assignee=officer_id, previous=previous)
+    case.record(E.ASSIGNED, now, actor, assignee=officer_id, previous=previous)
 
 
 def reply(case: Case, actor: Actor, now: datetime, text: str, *, message_id: str = "") -> bool:
     """A member-facing reply. Returns True when it is the case's first response."""
-    _require_state(case, "reply to", OFFICER_WORKING)
+    _require_state(case, T.REPLY, OFFICER_WORKING)
     first = case.first_response_at is None
     if case.acknowledged_at is None:
         case.acknowledged_at = now
@@ -74,23 +80,23 @@ def reply(case: Case, actor: Actor, now: datetime, text: str, *, message_id: str
         case.first_response_at = now
     if case.state in (S.OPEN, S.ACKNOWLEDGED, S.REOPENED):
         case.state = S.RESPONDED
-    case.record("replied", now, actor, text=text, first_response=first, message_id=message_id)
+    case.record(E.REPLIED, now, actor, text=text, first_response=first, message_id=message_id)
     return first
 
 
 def note(case: Case, actor: Actor, now: datetime, text: str, *, message_id: str = "") -> None:
     """An internal note: on the timeline for officers, never sent to the member."""
-    _require_state(case, "add a note to", frozenset(CaseState) - {S.DRAFT})
-    case.record("noted", now, actor, text=text, internal=True, message_id=message_id)
+    _require_state(case, T.NOTE, frozenset(CaseState) - {S.DRAFT})
+    case.record(E.NOTED, now, actor, text=text, internal=True, message_id=message_id)
 
 
 def ask_member(case: Case, actor: Actor, now: datetime, question: str) -> None:
     """Ask the member for information; the response clock pauses until they answer."""
-    _require_state(case, "ask the member about", OFFICER_WORKING)
+    _require_state(case, T.ASK_MEMBER, OFFICER_WORKING)
     if case.is_paused:
         raise InvalidRequest("question", "the case is already waiting on the member")
     case.paused_at = now
-    case.record("information_requested", now, actor, question=question)
+    case.record(E.INFORMATION_REQUESTED, now, actor, question=question)
 
 
 def add_information(
@@ -98,25 +104,25 @@ def add_information(
     attachment_ids: list[int] | None = None,
 ) -> int:
     """The member adds information; a paused clock resumes. Returns the working days waited."""
-    _require_state(case, "add information to", OFFICER_WORKING)
+    _require_state(case, T.ADD_INFORMATION, OFFICER_WORKING)
     was_paused = case.is_paused
     waited = policy.resume(case, now) if was_paused else 0
     case.record(
-        "information_added", now, actor, text=text, attachments=attachment_ids or [],
+        E.INFORMATION_ADDED, now, actor, text=text, attachments=attachment_ids or [],
         clock_resumed=was_paused, paused_working_days=waited,
     )
     return waited
 
 
 def request_update(case: Case, actor: Actor, now: datetime, text: str = "") -> None:
-    _require_state(case, "request an update on", OFFICER_WORKING)
-    case.record("update_requested", now, actor, text=text)
+    _require_state(case, T.REQUEST_UPDATE, OFFICER_WORKING)
+    case.record(E.UPDATE_REQUESTED, now, actor, text=text)
 
 
 def redirect(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, service_id: str,
              reason: str) -> None:
     """Move the case to another lead service ("misdirected"); it must be acknowledged again."""
-    _require_state(case, "redirect", OFFICER_WORKING)
+    _require_state(case, T.REDIRECT, OFFICER_WORKING)
     if service_id == case.lead_service:
         raise InvalidRequest("service", "the case is already with that service")
     old = case.lead_service
@@ -129,42 +135,42 @@ def redirect(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, service
     if case.acknowledged_at is None:
         policy.restart_acknowledge(case, now)
     policy.recompute(case)
-    case.record("redirected", now, actor, from_service=old, to_service=service_id, reason=reason)
+    case.record(E.REDIRECTED, now, actor, from_service=old, to_service=service_id, reason=reason)
 
 
 def add_service(case: Case, actor: Actor, now: datetime, service_id: str) -> None:
-    _require_state(case, "add a service to", OFFICER_WORKING)
+    _require_state(case, T.ADD_SERVICE, OFFICER_WORKING)
     if service_id in case.services:
         raise InvalidRequest("service", "that service is already on the case")
     case.services.append(service_id)
-    case.record("service_added", now, actor, service=service_id)
+    case.record(E.SERVICE_ADDED, now, actor, service=service_id)
 
 
 def convert_type(case: Case, actor: Actor, now: datetime, enquiry_type: str,
                  allowed: tuple[str, ...]) -> None:
-    _require_state(case, "convert the type of", OFFICER_WORKING)
+    _require_state(case, T.CONVERT_TYPE, OFFICER_WORKING)
     if enquiry_type not in allowed:
         raise InvalidRequest("enquiry_type", f"{enquiry_type!r} is not offered by this service")
     if enquiry_type == case.enquiry_type:
         raise InvalidRequest("enquiry_type", "the case already has that type")
     old, case.enquiry_type = case.enquiry_type, enquiry_type
-    case.record("type_converted", now, actor, from_type=old, to_type=enquiry_type)
+    case.record(E.TYPE_CONVERTED, now, actor, from_type=old, to_type=enquiry_type)
 
 
 def mark_long_term(case: Case, actor: Actor, now: datetime, expected_on: date, reason: str,
                    today: date) -> None:
-    _require_state(case, "mark long-term", LONG_TERMABLE)
+    _require_state(case, T.MARK_LONG_TERM, LONG_TERMABLE)
     if expected_on <= today:
         raise InvalidRequest("expected_on", "the expected date must be in the future")
     case.state = S.LONG_TERM
     case.expected_works_on = expected_on
     case.completion_due_on = expected_on
-    case.record("marked_long_term", now, actor, expected_on=expected_on.isoformat(), reason=reason)
+    case.record(E.MARKED_LONG_TERM, now, actor, expected_on=expected_on.isoformat(), reason=reason)
 
 
 def final_response(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, text: str,
                    *, close_now: bool = False) -> None:
-    _require_state(case, "give the final response to", OFFICER_WORKING)
+    _require_state(case, T.FINAL_RESPONSE, OFFICER_WORKING)
     if case.acknowledged_at is None:
         case.acknowledged_at = now
     if case.first_response_at is None:
@@ -173,37 +179,37 @@ def final_response(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, t
     case.paused_at = None
     case.state = S.RESPONDED
     policy.set_auto_close(case, now)
-    case.record("final_response_given", now, actor, text=text, auto_close_on=(
+    case.record(E.FINAL_RESPONSE_GIVEN, now, actor, text=text, auto_close_on=(
         case.auto_close_on.isoformat() if case.auto_close_on else None))
     if close_now:
         close(case, actor, now, reason="Closed with the final response")
 
 
 def close(case: Case, actor: Actor, now: datetime, *, reason: str = "") -> None:
-    _require_state(case, "close", ACTIVE_STATES)
+    _require_state(case, T.CLOSE, ACTIVE_STATES)
     case.state = S.CLOSED
     case.closed_at = now
     case.paused_at = None
-    case.record("closed", now, actor, reason=reason)
+    case.record(E.CLOSED, now, actor, reason=reason)
 
 
 def auto_close(case: Case, actor: Actor, now: datetime, today: date) -> None:
-    _require_state(case, "auto-close", frozenset({S.RESPONDED}))
+    _require_state(case, T.AUTO_CLOSE, frozenset({S.RESPONDED}))
     if case.final_response_at is None or case.auto_close_on is None or today < case.auto_close_on:
-        raise InvalidTransition(case.reference, "auto-close", "not yet due")
+        raise InvalidTransition(case.reference, T.AUTO_CLOSE, case.state, Refusal.NOT_YET_DUE)
     close(case, actor, now, reason="Closed automatically after the final response")
 
 
 def reopen(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reason: str, *,
            by_member: bool) -> None:
     """Reopen a closed case; a member may do so only within the council's reopen window."""
-    _require_state(case, "reopen", frozenset({S.CLOSED}))
+    _require_state(case, T.REOPEN, frozenset({S.CLOSED}))
     assert case.closed_at is not None
     cal = policy.calendar
     window = policy.defaults.reopen_window_days
     last_day = cal.add_working_days(cal.local_date(case.closed_at), window)
     if by_member and (window == 0 or cal.local_date(now) > last_day):  # 0: never
-        raise ReopenWindowPassed(case.reference, last_day)
+        raise ReopenWindowPassed(case.reference, last_day, case.state)
     case.state = S.REOPENED
     case.reopen_count += 1
     for attr in ("closed_at", "acknowledged_at", "first_response_at", "final_response_at",
@@ -214,28 +220,27 @@ def reopen(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reason: s
     case.auto_close_extended_days = 0
     case.rating, case.rating_comment = None, ""  # the next final response may be rated afresh
     policy.set_deadlines(case, now)
-    case.record("reopened", now, actor, reason=reason, by_member=by_member)
+    case.record(E.REOPENED, now, actor, reason=reason, by_member=by_member)
 
 
 def rate(case: Case, actor: Actor, now: datetime, score: int, comment: str) -> None:
     if case.final_response_at is None:
-        raise InvalidTransition(case.reference, "rate", "awaiting a final response")
+        raise InvalidTransition(case.reference, T.RATE, case.state, Refusal.NO_FINAL_RESPONSE)
     if case.rating is not None:
-        raise AlreadyRated(case.reference)
+        raise AlreadyRated(case.reference, case.state)
     if not 1 <= score <= 5:
         raise InvalidRequest("rating", "choose a rating from 1 to 5")
     case.rating = score
     case.rating_comment = comment
-    case.record("rated", now, actor, rating=score, comment=comment)
+    case.record(E.RATED, now, actor, rating=score, comment=comment)
 
 
 def extend_auto_close(case: Case, actor: Actor, now: datetime, policy: SlaPolicy,
                       days: int) -> None:
-    _require_state(case, "extend the auto-close of", frozenset({S.RESPONDED}))
+    _require_state(case, T.EXTEND_AUTO_CLOSE, frozenset({S.RESPONDED}))
     if case.auto_close_on is None:
-        raise InvalidTransition(
-            case.reference, "extend the auto-close of", "awaiting a final response"
-        )
+        raise InvalidTransition(case.reference, T.EXTEND_AUTO_CLOSE, case.state,
+                                Refusal.NO_FINAL_RESPONSE)
     d = policy.defaults
     if not 1 <= days <= d.auto_close_extension_max_days:
         raise InvalidRequest(
@@ -246,7 +251,7 @@ def extend_auto_close(case: Case, actor: Actor, now: datetime, policy: SlaPolicy
         raise InvalidRequest("days", f"only {max(left, 0)} more working days can be added")
     case.auto_close_on = policy.calendar.add_working_days(case.auto_close_on, days)
     case.auto_close_extended_days += days
-    case.record("auto_close_extended", now, actor, days=days,
+    case.record(E.AUTO_CLOSE_EXTENDED, now, actor, days=days,
                 auto_close_on=case.auto_close_on.isoformat())
 
 
@@ -257,46 +262,55 @@ def escalation_allowed_from(case: Case) -> date | None:
 def escalate(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reason: str,
              attachment_ids: list[int] | None = None) -> None:
     if case.state is S.CLOSED:
-        raise EscalationNotAllowed(case.reference, "the case is closed; raise a new linked case")
-    _require_state(case, "escalate", ACTIVE_STATES)
+        raise EscalationNotAllowed(case.reference, Refusal.CLOSED, case.state)
+    _require_state(case, T.ESCALATE, ACTIVE_STATES)
     if case.escalation_state is not EscalationState.NONE:
-        raise EscalationNotAllowed(case.reference, "the case has already been escalated")
+        raise EscalationNotAllowed(case.reference, Refusal.ALREADY_ESCALATED, case.state)
     assert case.escalation_from_on is not None
     if policy.calendar.local_date(now) < case.escalation_from_on:
-        raise EscalationNotYetAllowed(case.reference, case.escalation_from_on)
+        raise EscalationNotYetAllowed(case.reference, case.escalation_from_on, case.state)
     if policy.escalation_rule() is EscalationRule.NO_RESPONSE and case.first_response_at:
-        raise EscalationNotAllowed(case.reference, "the service has already responded")
+        raise EscalationNotAllowed(case.reference, Refusal.ALREADY_RESPONDED, case.state)
     case.escalation_state = EscalationState.ESCALATED
     case.escalated_at = now
     policy.set_escalation_deadline(case, now)
-    case.record("escalated", now, actor, reason=reason, attachments=attachment_ids or [],
+    case.record(E.ESCALATED, now, actor, reason=reason, attachments=attachment_ids or [],
                 escalation_due_on=case.escalation_due_on.isoformat()
                 if case.escalation_due_on else None)
 
 
 def answer_escalation(case: Case, actor: Actor, now: datetime, text: str) -> None:
     if case.escalation_state is not EscalationState.ESCALATED:
-        raise InvalidTransition(case.reference, "answer the escalation of",
-                                case.escalation_state.value)
+        reason = Refusal.NO_OPEN_ESCALATION if case.escalation_state is EscalationState.NONE \
+            else Refusal.ESCALATION_ALREADY_ANSWERED
+        raise InvalidTransition(case.reference, T.ANSWER_ESCALATION,
+                                case.escalation_state.value, reason)
     case.escalation_state = EscalationState.ANSWERED
     case.escalation_answered_at = now
-    case.record("escalation_answered", now, actor, text=text)
+    case.record(E.ESCALATION_ANSWERED, now, actor, text=text)
 
 
 def hand_over(case: Case, actor: Actor, now: datetime, to_person_id: str, reason: str) -> None:
-    _require_state(case, "hand over", ACTIVE_STATES)
+    _require_state(case, T.HAND_OVER, ACTIVE_STATES)
     old, case.member_id = case.member_id, to_person_id
     case.cc_member_ids = [m for m in case.cc_member_ids if m != to_person_id]
-    case.record("handed_over", now, actor, from_person=old, to_person=to_person_id, reason=reason)
+    case.record(E.HANDED_OVER, now, actor, from_person=old, to_person=to_person_id, reason=reason)
+
+
+_MESSAGE_CHANGES = {
+    "edited": (T.RECORD_EDITED_MESSAGE, EventKind.MESSAGE_EDITED),
+    "deleted": (T.RECORD_DELETED_MESSAGE, EventKind.MESSAGE_DELETED),
+}
 
 
 def record_message_change(case: Case, actor: Actor, now: datetime, *, change: str,
                           message_id: str, text: str = "") -> None:
     """An officer edited or deleted a message in the case thread: kept on the timeline."""
-    if change not in ("edited", "deleted"):
+    if change not in _MESSAGE_CHANGES:
         raise InvalidRequest("change", "must be 'edited' or 'deleted'")
-    _require_state(case, f"record a {change} message on", frozenset(CaseState) - {S.DRAFT})
-    case.record(f"message_{change}", now, actor, message_id=message_id, text=text)
+    action, kind = _MESSAGE_CHANGES[change]
+    _require_state(case, action, frozenset(CaseState) - {S.DRAFT})
+    case.record(kind, now, actor, message_id=message_id, text=text)
 
 
 # -- questions to other officers (internal: no clock pauses, nothing reaches the member) --------
@@ -307,7 +321,7 @@ def ask_officer(
 ) -> None:
     """Put a question to one officer or one service area. `questions` are those already on the
     case (an id is never reused); `notify` who is told when the service has no thread here."""
-    _require_state(case, "ask a question about", OFFICER_WORKING)
+    _require_state(case, T.ASK_OFFICER, OFFICER_WORKING)
     question = question.strip()
     if not question:
         raise InvalidRequest("question", "write the question")
@@ -343,7 +357,7 @@ def _closing(q: Question) -> dict[str, object]:
 def answer_question(case: Case, actor: Actor, now: datetime, *, question_id: str, answer: str,
                     questions: Sequence[Question]) -> None:
     """Answer an open question; a closed case's question may still be answered for the record."""
-    _require_state(case, "answer a question on", SUBMITTED)
+    _require_state(case, T.ANSWER_QUESTION, SUBMITTED)
     answer = answer.strip()
     if not answer:
         raise InvalidRequest("answer", "write the answer")
@@ -354,7 +368,7 @@ def answer_question(case: Case, actor: Actor, now: datetime, *, question_id: str
 def withdraw_question(case: Case, actor: Actor, now: datetime, *, question_id: str, reason: str,
                       questions: Sequence[Question]) -> None:
     """Take back an open question (e.g. it would duplicate work), saying why: kept for audit."""
-    _require_state(case, "withdraw a question on", SUBMITTED)
+    _require_state(case, T.WITHDRAW_QUESTION, SUBMITTED)
     reason = reason.strip()
     if not reason:
         raise InvalidRequest("reason", "say why the question is withdrawn")

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from casestore.kinds import EventKind
+
 
 class CaseState(StrEnum):
     DRAFT = "draft"
@@ -76,7 +78,7 @@ SYSTEM = Actor(person_id="system", kind=ActorKind.SYSTEM)
 class Event:
     """One entry of a case's append-only log. `kind` is past tense: 'acknowledged', 'escalated'."""
 
-    kind: str
+    kind: EventKind
     at: datetime
     actor_id: str
     on_behalf_of_id: str | None = None
@@ -145,7 +147,7 @@ class Case:
 
     def record(
         self,
-        kind: str,
+        kind: EventKind,
         at: datetime,
         actor: Actor,
         **payload: Any,

@@ -18,129 +18,131 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from casestore.kinds import EventKind as E
+from casestore.kinds import NoticeKind as N
+from casestore.kinds import Recipient
 from casestore.model import ActorKind, Case, EscalationState, Event
 
 
 @dataclass(frozen=True)
 class Notification:
-    kind: str
-    recipient: str
+    kind: N
+    recipient: Recipient
     dedupe_key: str
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def _person(pid: str) -> str:
-    return f"person:{pid}"
+_person = Recipient.person
+Sent = list[tuple[N, Recipient]]
+Rule = Callable[[Case, Event, bool], Sent]
 
 
-Rule = Callable[[Case, Event, bool], list[tuple[str, str]]]
+def _thread(case: Case) -> Recipient:
+    return Recipient.thread(case.lead_service)
 
 
-def _thread(case: Case) -> str:
-    return f"thread:{case.lead_service}"
-
-
-def _submitted(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
-    out = [("case-opened", _thread(case))]
-    out += [("cc-notice", _person(cc)) for cc in case.cc_member_ids]
+def _submitted(case: Case, e: Event, by_member: bool) -> Sent:
+    out = [(N.CASE_OPENED, _thread(case))]
+    out += [(N.CC_NOTICE, _person(cc)) for cc in case.cc_member_ids]
     if case.raised_by_id != case.member_id and not by_member:
-        out.append(("logged-for-member", _person(case.member_id)))
+        out.append((N.LOGGED_FOR_MEMBER, _person(case.member_id)))
     return out
 
 
-def _to_member(kind: str) -> Rule:
+def _to_member(kind: N) -> Rule:
     return lambda case, e, by_member: [(kind, _person(case.member_id))]
 
 
-def _member_activity(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
+def _member_activity(case: Case, e: Event, by_member: bool) -> Sent:
     # a cabinet secretary acts on the member's side, recorded "on behalf of" the member
     member_side = by_member or e.on_behalf_of_id is not None
-    return [("member-activity", _thread(case))] if member_side else []
+    return [(N.MEMBER_ACTIVITY, _thread(case))] if member_side else []
 
 
-def _attachment(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
+def _attachment(case: Case, e: Event, by_member: bool) -> Sent:
     """A member's document reaches the thread and, while escalated, the escalation owner."""
     out = _member_activity(case, e, by_member)
     if out and case.escalation_state is EscalationState.ESCALATED:
-        out.append(("member-activity", f"escalation:{case.lead_service}"))
+        out.append((N.MEMBER_ACTIVITY, Recipient.escalation(case.lead_service)))
     return out
 
 
-def _redirected(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
+def _redirected(case: Case, e: Event, by_member: bool) -> Sent:
     return [
-        ("case-opened", f"thread:{e.payload['to_service']}"),
-        ("case-redirected", f"thread:{e.payload['from_service']}"),
-        ("redirected", _person(case.member_id)),
+        (N.CASE_OPENED, Recipient.thread(e.payload["to_service"])),
+        (N.CASE_REDIRECTED, Recipient.thread(e.payload["from_service"])),
+        (N.REDIRECTED, _person(case.member_id)),
     ]
 
 
-def _assigned(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
+def _assigned(case: Case, e: Event, by_member: bool) -> Sent:
     assignee = e.payload.get("assignee")
-    return [("assigned", _person(assignee))] if assignee and assignee != e.actor_id else []
+    return [(N.ASSIGNED, _person(assignee))] if assignee and assignee != e.actor_id else []
 
 
-def _closed(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
+def _closed(case: Case, e: Event, by_member: bool) -> Sent:
     return _member_activity(case, e, by_member) if by_member else [
-        ("closed", _person(case.member_id))
+        (N.CLOSED, _person(case.member_id))
     ]
 
 
-def _reopened(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
-    out = [("case-reopened", _thread(case))]
-    return out if by_member else [*out, ("reopened", _person(case.member_id))]
+def _reopened(case: Case, e: Event, by_member: bool) -> Sent:
+    out = [(N.CASE_REOPENED, _thread(case))]
+    return out if by_member else [*out, (N.REOPENED, _person(case.member_id))]
 
 
-def _question_to(case: Case, e: Event) -> list[str]:
+def _question_to(case: Case, e: Event) -> list[Recipient]:
     officer, service = e.payload.get("to_officer"), e.payload.get("to_service")
     if officer:
         found = [_person(officer)]
     elif service in case.services:
-        found = [f"thread:{service}"]
+        found = [Recipient.thread(service)]
     else:
         found = [_person(p) for p in e.payload.get("notify") or ()]
     return [r for r in found if r != _person(case.member_id)]  # internal, whatever the data
 
 
-def _question(kind: str) -> Rule:
+def _question(kind: N) -> Rule:
     return lambda case, e, by_member: [(kind, r) for r in _question_to(case, e)]
 
 
-def _answered(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
+def _answered(case: Case, e: Event, by_member: bool) -> Sent:
     asked_in = e.payload.get("asked_in")
-    return [("question-answered",
-             f"thread:{asked_in}" if asked_in in case.services else _thread(case))]
+    return [(N.QUESTION_ANSWERED,
+             Recipient.thread(asked_in) if asked_in in case.services else _thread(case))]
 
 
-def _escalated(case: Case, e: Event, by_member: bool) -> list[tuple[str, str]]:
-    return [("escalation", f"escalation:{case.lead_service}"), ("member-activity", _thread(case))]
+def _escalated(case: Case, e: Event, by_member: bool) -> Sent:
+    return [(N.ESCALATION, Recipient.escalation(case.lead_service)),
+            (N.MEMBER_ACTIVITY, _thread(case))]
 
 
-RULES: dict[str, Rule] = {
-    "submitted": _submitted,
-    "acknowledged": _to_member("acknowledged"),
-    "replied": _to_member("officer-reply"),
-    "information_requested": _to_member("information-requested"),
-    "information_added": _member_activity,
-    "update_requested": _member_activity,
-    "attachment_added": _attachment,
-    "rated": _member_activity,
-    "auto_close_extended": _member_activity,
-    "redirected": _redirected,
-    "service_added": lambda case, e, by_member: [
-        ("case-opened", f"thread:{e.payload['service']}")
+RULES: dict[E, Rule] = {
+    E.SUBMITTED: _submitted,
+    E.ACKNOWLEDGED: _to_member(N.ACKNOWLEDGED),
+    E.REPLIED: _to_member(N.OFFICER_REPLY),
+    E.INFORMATION_REQUESTED: _to_member(N.INFORMATION_REQUESTED),
+    E.INFORMATION_ADDED: _member_activity,
+    E.UPDATE_REQUESTED: _member_activity,
+    E.ATTACHMENT_ADDED: _attachment,
+    E.RATED: _member_activity,
+    E.AUTO_CLOSE_EXTENDED: _member_activity,
+    E.REDIRECTED: _redirected,
+    E.SERVICE_ADDED: lambda case, e, by_member: [
+        (N.CASE_OPENED, Recipient.thread(e.payload["service"]))
     ],
-    "assigned": _assigned,
-    "marked_long_term": _to_member("long-term"),
-    "final_response_given": _to_member("final-response"),
-    "closed": _closed,
-    "reopened": _reopened,
-    "escalated": _escalated,
-    "escalation_answered": _to_member("escalation-answer"),
-    "question_asked": _question("officer-question"),
-    "question_answered": _answered,
-    "question_withdrawn": _question("question-withdrawn"),
-    "handed_over": lambda case, e, by_member: [
-        ("handed-over", _person(e.payload["to_person"]))
+    E.ASSIGNED: _assigned,
+    E.MARKED_LONG_TERM: _to_member(N.LONG_TERM),
+    E.FINAL_RESPONSE_GIVEN: _to_member(N.FINAL_RESPONSE),
+    E.CLOSED: _closed,
+    E.REOPENED: _reopened,
+    E.ESCALATED: _escalated,
+    E.ESCALATION_ANSWERED: _to_member(N.ESCALATION_ANSWER),
+    E.QUESTION_ASKED: _question(N.OFFICER_QUESTION),
+    E.QUESTION_ANSWERED: _answered,
+    E.QUESTION_WITHDRAWN: _question(N.QUESTION_WITHDRAWN),
+    E.HANDED_OVER: lambda case, e, by_member: [
+        (N.HANDED_OVER, _person(e.payload["to_person"]))
     ],
 }
 

@@ -13,9 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from casestore.kinds import EventKind
 from casestore.model import Event
 
-ASKED, ANSWERED, WITHDRAWN = "question_asked", "question_answered", "question_withdrawn"
+ASKED, ANSWERED, WITHDRAWN = (EventKind.QUESTION_ASKED, EventKind.QUESTION_ANSWERED,
+                              EventKind.QUESTION_WITHDRAWN)
 QUESTION_EVENTS = frozenset({ASKED, ANSWERED, WITHDRAWN})
 
 

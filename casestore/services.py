@@ -18,6 +18,7 @@ from casestore.config import CouncilConfig
 from casestore.directory import Directory
 from casestore.errors import AttachmentRejected, InvalidRequest, NotPermitted
 from casestore.intake import MAX_TEXT, EnquiryDetails, check_enquiry
+from casestore.kinds import EventKind
 from casestore.model import Actor, ActorKind, Case, CaseState, Event
 from casestore.notifications import notifications_for
 from casestore.permissions import Action, acts_for_member, may, require
@@ -53,7 +54,7 @@ class MemberCasework:
         version = case.version if version is None else version
         for n in notifications_for(case, events, actor_kind=actor.kind,
                                    discriminator=f"v{version + 1}"):
-            await uow.outbox.add(dedupe_key=n.dedupe_key, kind=n.kind, recipient=n.recipient,
+            await uow.outbox.add(dedupe_key=n.dedupe_key, kind=n.kind, recipient=str(n.recipient),
                                  payload=n.payload, now=now, case_id=case.id)
 
     async def _act(
@@ -154,7 +155,7 @@ class MemberCasework:
                 if prior is not None:
                     return await self._own_draft(uow, int(prior["draft_id"]), actor)
             case = self._new_case(details, member_id, actor, now)
-            case.record("draft_saved", now, actor)
+            case.record(EventKind.DRAFT_SAVED, now, actor)
             if draft_id is not None:
                 old = await self._own_draft(uow, draft_id, actor)
                 case.id, case.version, case.created_at = old.id, old.version, old.created_at
@@ -309,8 +310,8 @@ class MemberCasework:
                 case.id, filename=name, content_type=ctype, content=content, sha256=digest,
                 uploaded_by_id=actor.person_id, uploaded_at=now)
             if new:
-                case.record("attachment_added", now, actor, attachment_id=att_id, filename=name,
-                            size_bytes=len(content))
+                case.record(EventKind.ATTACHMENT_ADDED, now, actor, attachment_id=att_id,
+                            filename=name, size_bytes=len(content))
                 await self._queue(uow, case, actor, now)
                 await uow.cases.save(case)
             return Outcome(case, duplicate=not new, attachment_id=att_id)

@@ -22,6 +22,7 @@ from casestore.errors import (
     ReopenWindowPassed,
     UnknownPerson,
 )
+from casestore.kinds import Refusal
 from casestore.model import CaseState, EscalationState
 from dialogs.format import long_date_in, state_label
 
@@ -31,16 +32,18 @@ SOMETHING_WRONG = "Sorry, that couldn't be done. Please try again."
 STALE_CARD = "This card is out of date. Please start again from a new card (type **help**)."
 
 _STATES = {s.value: state_label(s).lower() for s in CaseState}
-_STATE_REASONS = {
-    "awaiting a final response": "it is still waiting for the service's final response",
-    "not yet due": "it is not yet due",
+_REASONS = {
+    Refusal.NO_FINAL_RESPONSE: "it is still waiting for the service's final response",
+    Refusal.NOT_YET_DUE: "it is not yet due",
 }
 
 
-def _while(state: str) -> str:
-    if state in _STATES:
-        return f"while it is {_STATES[state]}"
-    return f"because {_STATE_REASONS.get(state, 'of where it has got to')}"
+def _while(error: InvalidTransition) -> str:
+    if error.reason in _REASONS:
+        return f"because {_REASONS[error.reason]}"
+    if error.state in _STATES:
+        return f"while it is {_STATES[error.state]}"
+    return "because of where it has got to"
 
 
 def _sentence_start(message: str) -> str:
@@ -52,35 +55,35 @@ def escalation_date_sentence(on: date, today: date) -> str:
     return f"You can escalate this enquiry from {long_date_in(on, today)}."
 
 
-def _escalation_refused(case_state: CaseState | None, escalation: EscalationState | None,
-                        responded: bool) -> str:
-    if case_state is CaseState.CLOSED:
-        return "A closed enquiry can't be escalated. Raise a new enquiry linked to it instead."
-    if escalation is not None and escalation is not EscalationState.NONE:
-        return "This enquiry has already been escalated."
-    if responded:
-        return "The service has already responded, so this enquiry can't be escalated."
-    return "This enquiry can't be escalated."
+_ESCALATION_REFUSED = {
+    Refusal.CLOSED:
+        "A closed enquiry can't be escalated. Raise a new enquiry linked to it instead.",
+    Refusal.ALREADY_ESCALATED: "This enquiry has already been escalated.",
+    Refusal.ALREADY_RESPONDED:
+        "The service has already responded, so this enquiry can't be escalated.",
+}
 
 
 def member_sentence(error: DomainError, *, today: date, case_state: CaseState | None = None,
                     escalation: EscalationState | None = None,
                     responded: bool = False) -> str:
-    """The sentence for `error`. `case_state`, `escalation` and `responded` describe the case as
-    it now stands, when known, to say why an escalation was refused."""
+    """The sentence for `error`, from its type and typed fields (`reason`, dates). The case's
+    state arguments are accepted for older callers and no longer needed."""
     if isinstance(error, NotPermitted | CaseNotFound):
         draft = str(error.reference or "").startswith("#")
         return NOT_YOUR_DRAFT if draft else NOT_YOURS
     if isinstance(error, EscalationNotYetAllowed):
         return escalation_date_sentence(error.allowed_from_on, today)
     if isinstance(error, EscalationNotAllowed):
-        return _escalation_refused(case_state, escalation, responded)
+        return _ESCALATION_REFUSED.get(error.reason, "This enquiry can't be escalated.")
+    if isinstance(error, AlreadyRated):
+        return "You have already rated this response. Thank you."
     if isinstance(error, ReopenWindowPassed):
         return (f"An enquiry can be reopened for a short time after it closes; this one could "
                 f"be reopened until {long_date_in(error.last_day_on, today)}. You can raise a "
                 "new enquiry linked to it instead.")
     if isinstance(error, InvalidTransition):
-        return f"That can't be done to the enquiry {_while(error.state)}."
+        return f"That can't be done to the enquiry {_while(error)}."
     if isinstance(error, InvalidRequest):
         return _sentence_start(error.message)
     if isinstance(error, AttachmentRejected):
@@ -89,7 +92,6 @@ def member_sentence(error: DomainError, *, today: date, case_state: CaseState | 
 
 
 _FIXED: dict[type[DomainError], str] = {
-    AlreadyRated: "You have already rated this response. Thank you.",
     UnknownPerson: "I don't recognise that councillor.",
     ConcurrentUpdate: "Someone else changed this enquiry at the same moment. Please try again.",
 }

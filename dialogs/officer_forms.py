@@ -34,6 +34,7 @@ from casestore.intake import (
     MAX_TEXT,
     InvalidSubmission,
 )
+from casestore.kinds import Refusal
 from casestore.model import CaseState
 from casestore.permissions import Action
 from dialogs.format import state_label
@@ -293,13 +294,13 @@ def _transition(exc: InvalidTransition) -> str:
         state = state_label(CaseState(exc.state)).lower()
     except ValueError:
         state = exc.state.replace("_", " ")
-    if exc.action.startswith("answer the escalation"):
-        if exc.state == "escalation_answered":
-            return f"The escalation on {ref} has already been answered."
+    if exc.reason is Refusal.ESCALATION_ALREADY_ANSWERED:
+        return f"The escalation on {ref} has already been answered."
+    if exc.reason is Refusal.NO_OPEN_ESCALATION:
         return f"{ref} has no open escalation to answer."
-    if exc.action == "acknowledge" and exc.state == CaseState.ACKNOWLEDGED.value:
+    if exc.reason is Refusal.ALREADY_ACKNOWLEDGED:
         return f"{ref} has already been acknowledged."
-    if exc.state == CaseState.CLOSED.value:
+    if exc.reason is Refusal.CLOSED or exc.state == CaseState.CLOSED.value:
         return f"{ref} is closed, so you can't {exc.action} it. Reopen it first."
     return f"You can't {exc.action} {ref} while it is {state}."
 

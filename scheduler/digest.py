@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from casestore.casework import Casework
+from casestore.kinds import NoticeKind, Recipient
 from casestore.ports import UnitOfWork
 from casestore.records import CaseDue, CaseHappening
 
@@ -96,8 +97,8 @@ async def queue_digest(casework: Casework, now: datetime, *, dry_run: bool = Fal
     digest = await build_digest(casework, now)
     if not dry_run:
         async with casework.store.transaction() as uow:
-            await uow.outbox.add(dedupe_key=f"digest:{digest['date']}", kind="digest",
-                                 recipient="support", payload=digest, now=now)
+            await uow.outbox.add(dedupe_key=f"digest:{digest['date']}", kind=NoticeKind.DIGEST,
+                                 recipient=str(Recipient.support()), payload=digest, now=now)
     return digest
 
 

@@ -24,6 +24,8 @@ from datetime import date, datetime
 
 from casestore.config import CouncilConfig
 from casestore.directory import Directory
+from casestore.kinds import NoticeKind as N
+from casestore.kinds import Recipient
 from casestore.model import ACTIVE_STATES, Case, CaseState, EscalationState
 from casestore.notifications import Notification
 from casestore.sla import SlaPolicy
@@ -69,7 +71,7 @@ def reminders_due(
     return decision
 
 
-def _notice(case: Case, kind: str, recipient: str, due: date | None,
+def _notice(case: Case, kind: N, recipient: Recipient, due: date | None,
             mention: str | None) -> Notification:
     ref = case.reference or ""
     due_text = due.isoformat() if due else "-"
@@ -81,29 +83,29 @@ def _notice(case: Case, kind: str, recipient: str, due: date | None,
 def _for_case(case: Case, today: date, tomorrow: date, policy: SlaPolicy,
               directory: Directory) -> list[Notification]:
     out: list[Notification] = []
-    thread = f"thread:{case.lead_service}"
+    thread = Recipient.thread(case.lead_service)
     mention = _mention(case, directory, today)
     ack, response = case.acknowledge_due_on, case.response_due_on
     if case.state in NOT_YET_ACKNOWLEDGED and ack and ack <= today:
-        out.append(_notice(case, "ack-due" if ack == today else "ack-overdue", thread, ack,
+        out.append(_notice(case, N.ACK_DUE if ack == today else N.ACK_OVERDUE, thread, ack,
                            mention))
     if case.first_response_at is None and not case.is_paused and response:
         if response == tomorrow:
-            out.append(_notice(case, "response-due", thread, response, mention))
+            out.append(_notice(case, N.RESPONSE_DUE, thread, response, mention))
         elif response < today:
-            out.append(_notice(case, "overdue", thread, response, mention))
+            out.append(_notice(case, N.OVERDUE, thread, response, mention))
     if _escalation_opened(case, today, policy):
-        out.append(_notice(case, "escalation-open", f"person:{case.member_id}",
+        out.append(_notice(case, N.ESCALATION_OPEN, Recipient.person(case.member_id),
                            case.escalation_from_on, None))
     esc = case.escalation_due_on
     if case.escalation_state is EscalationState.ESCALATED and esc and esc <= today:
         if esc == today:
-            out.append(_notice(case, "escalation-reminder", f"escalation:{case.lead_service}",
+            out.append(_notice(case, N.ESCALATION_REMINDER, Recipient.escalation(case.lead_service),
                                esc, None))
         else:
-            out.append(_notice(case, "escalation-overdue", "support", esc, None))
+            out.append(_notice(case, N.ESCALATION_OVERDUE, Recipient.support(), esc, None))
     if _final_given(case) and case.auto_close_on == tomorrow:
-        out.append(_notice(case, "auto-close-warning", f"person:{case.member_id}",
+        out.append(_notice(case, N.AUTO_CLOSE_WARNING, Recipient.person(case.member_id),
                            case.auto_close_on, None))
     return out
 

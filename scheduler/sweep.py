@@ -49,10 +49,10 @@ async def sweep(casework: Casework, now: datetime, *, dry_run: bool = False) -> 
                                  directory=casework.directory)
         new = await _new_only(uow, decision.notifications)
         by_ref = {c.reference: c for c in found}
-        queued = [Queued(n.payload["reference"], n.kind, n.recipient) for n in new]
+        queued = [Queued(n.payload["reference"], n.kind, str(n.recipient)) for n in new]
         if not dry_run and new:
             await uow.outbox.add_many([
-                {"dedupe_key": n.dedupe_key, "kind": n.kind, "recipient": n.recipient,
+                {"dedupe_key": n.dedupe_key, "kind": n.kind, "recipient": str(n.recipient),
                  "payload": n.payload, "case_id": getattr(by_ref.get(n.payload["reference"]),
                                                           "id", None)}
                 for n in new], now=now)

@@ -27,6 +27,7 @@ from casestore.db.tables import (
     reference_counters,
 )
 from casestore.errors import CaseNotFound, ConcurrentUpdate
+from casestore.kinds import EventKind
 from casestore.model import ACTIVE_STATES, Case, CaseState, EscalationState, Event, Urgency
 from casestore.records import AttachmentInfo, CaseFilter, StoredEvent
 
@@ -158,7 +159,7 @@ class CaseRepository:
         by_case: dict[int, list[Event]] = {}
         for r in rows:
             by_case.setdefault(r.case_id, []).append(
-                Event(r.kind, r.at, r.actor_id, r.on_behalf_of_id, dict(r.payload)))
+                Event(EventKind(r.kind), r.at, r.actor_id, r.on_behalf_of_id, dict(r.payload)))
         return by_case
 
     async def _load(self, query: Select[Any], values: dict[str, Any] | None = None
@@ -182,7 +183,7 @@ class CaseRepository:
         return [
             StoredEvent(
                 r.id, r.case_id,
-                Event(r.kind, r.at, r.actor_id, r.on_behalf_of_id, dict(r.payload)),
+                Event(EventKind(r.kind), r.at, r.actor_id, r.on_behalf_of_id, dict(r.payload)),
             )
             for r in rows
         ]

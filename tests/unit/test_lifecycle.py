@@ -24,6 +24,7 @@ from casestore.errors import (
     InvalidTransition,
     ReopenWindowPassed,
 )
+from casestore.kinds import Refusal, Transition
 from casestore.model import Actor, ActorKind, Case, CaseState, EscalationState
 from casestore.sla import SlaPolicy
 from tests.unit.conftest import (
@@ -682,3 +683,48 @@ def test_every_event_records_who_acted_and_for_whom(case_in: CaseIn) -> None:
         "marcus-flint", MEMBER.person_id, LATER)
     assert case.updated_at == LATER
 
+
+
+# -- every refusal carries the action and why ----------------------------------------------------
+
+TYPED_REFUSALS = [
+    (S.DRAFT, "acknowledge", Transition.ACKNOWLEDGE, Refusal.WRONG_STATE),
+    (S.ACKNOWLEDGED, "acknowledge", Transition.ACKNOWLEDGE, Refusal.ALREADY_ACKNOWLEDGED),
+    (S.CLOSED, "reply", Transition.REPLY, Refusal.CLOSED),
+    (S.CLOSED, "escalate", Transition.ESCALATE, Refusal.CLOSED),
+    (S.OPEN, "rate", Transition.RATE, Refusal.NO_FINAL_RESPONSE),
+    (S.OPEN, "answer_escalation", Transition.ANSWER_ESCALATION, Refusal.NO_OPEN_ESCALATION),
+    (S.RESPONDED, "extend_auto_close", Transition.EXTEND_AUTO_CLOSE, Refusal.NO_FINAL_RESPONSE),
+    (S.OPEN, "submit", Transition.SUBMIT, Refusal.WRONG_STATE),
+    (S.LONG_TERM, "mark_long_term", Transition.MARK_LONG_TERM, Refusal.WRONG_STATE),
+]
+
+
+@pytest.mark.parametrize(("state", "action", "transition", "reason"), TYPED_REFUSALS,
+                         ids=[f"{s}-{a}" for s, a, _, _ in TYPED_REFUSALS])
+def test_a_refusal_names_its_action_and_reason_as_values_not_words(
+    state: CaseState, action: str, transition: Transition, reason: Refusal, case_in: CaseIn,
+    policy: SlaPolicy,
+) -> None:
+    case = case_in(state)
+    with pytest.raises(InvalidTransition) as refused:
+        _actions(policy)[action](case)
+    assert (refused.value.action, refused.value.reason) == (transition, reason)
+
+
+def test_an_early_escalation_names_the_day_it_opens(case_in: CaseIn, policy: SlaPolicy) -> None:
+    case = case_in(S.OPEN)
+    with pytest.raises(EscalationNotYetAllowed) as refused:
+        lifecycle.escalate(case, MEMBER, LATER, policy, "No reply yet")
+    assert (refused.value.action, refused.value.reason) == (
+        Transition.ESCALATE, Refusal.NOT_YET_ESCALATABLE)
+    assert refused.value.allowed_from_on == case.escalation_from_on
+
+
+def test_rating_twice_is_refused_as_already_rated(case_in: CaseIn, policy: SlaPolicy) -> None:
+    case = case_in(S.RESPONDED)
+    lifecycle.final_response(case, OFFICER, LATER, policy, "Done")
+    lifecycle.rate(case, MEMBER, LATER, 4, "")
+    with pytest.raises(AlreadyRated) as refused:
+        lifecycle.rate(case, MEMBER, LATER, 5, "")
+    assert refused.value.reason is Refusal.ALREADY_RATED
