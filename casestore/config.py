@@ -12,7 +12,6 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,45 +19,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from casestore.calendar import Nation, WorkingCalendar
+from casestore.kinds import ENQUIRY_TYPE_LABELS as ENQUIRY_TYPE_LABELS
+from casestore.kinds import EnquiryType as EnquiryType
+from casestore.kinds import EscalationRule as EscalationRule
+from casestore.kinds import OfficerRole as OfficerRole
 
 DEMO_COUNCIL = "demo/council.toml"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
-
-
-class EnquiryType(StrEnum):
-    INFORMATION_REQUEST = "information_request"
-    REPORT_IT = "report_it"
-    SPEED_ISSUE = "speed_issue"
-    IMPROVEMENT_REQUEST = "improvement_request"
-    DANGEROUS_WASTE = "dangerous_waste"
-    GENERAL = "general"
-
-
-ENQUIRY_TYPE_LABELS: dict[EnquiryType, str] = {
-    EnquiryType.INFORMATION_REQUEST: "Information request",
-    EnquiryType.REPORT_IT: "Report it / safety issue",
-    EnquiryType.SPEED_ISSUE: "Speed issue request",
-    EnquiryType.IMPROVEMENT_REQUEST: "Improvement request",
-    EnquiryType.DANGEROUS_WASTE: "Dangerous waste",
-    EnquiryType.GENERAL: "General enquiry",
-}
-
-
-class OfficerRole(StrEnum):
-    COORDINATOR = "coordinator"
-    ESCALATION_OWNER = "escalation_owner"
-    MEMBER_SUPPORT = "member_support"
-    CABINET_SECRETARY = "cabinet_secretary"
-
-
-class EscalationRule(StrEnum):
-    """When a member may escalate (Wirral protocol, "Rights and responsibilities")."""
-
-    NOT_CLOSED = "not_closed"  # N working days passed and the case is not closed (default)
-    NO_RESPONSE = "no_response"  # N working days passed and no first response yet
 
 
 class _Strict(BaseModel):

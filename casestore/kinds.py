@@ -185,3 +185,38 @@ class Refusal(StrEnum):
     ESCALATION_ALREADY_ANSWERED = "escalation_already_answered"
     REOPEN_WINDOW_PASSED = "reopen_window_passed"
     ALREADY_RATED = "already_rated"
+
+
+# -- the council's vocabularies (its config names them) -------------------------------------
+
+class EnquiryType(StrEnum):
+    INFORMATION_REQUEST = "information_request"
+    REPORT_IT = "report_it"
+    SPEED_ISSUE = "speed_issue"
+    IMPROVEMENT_REQUEST = "improvement_request"
+    DANGEROUS_WASTE = "dangerous_waste"
+    GENERAL = "general"
+
+
+ENQUIRY_TYPE_LABELS: dict[EnquiryType, str] = {
+    EnquiryType.INFORMATION_REQUEST: "Information request",
+    EnquiryType.REPORT_IT: "Report it / safety issue",
+    EnquiryType.SPEED_ISSUE: "Speed issue request",
+    EnquiryType.IMPROVEMENT_REQUEST: "Improvement request",
+    EnquiryType.DANGEROUS_WASTE: "Dangerous waste",
+    EnquiryType.GENERAL: "General enquiry",
+}
+
+
+class OfficerRole(StrEnum):
+    COORDINATOR = "coordinator"
+    ESCALATION_OWNER = "escalation_owner"
+    MEMBER_SUPPORT = "member_support"
+    CABINET_SECRETARY = "cabinet_secretary"
+
+
+class EscalationRule(StrEnum):
+    """When a member may escalate (Wirral protocol, "Rights and responsibilities")."""
+
+    NOT_CLOSED = "not_closed"  # N working days passed and the case is not closed (default)
+    NO_RESPONSE = "no_response"  # N working days passed and no first response yet
