@@ -16,6 +16,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 from microsoft_agents.authentication.msal import MsalConnectionManager
@@ -32,6 +33,7 @@ from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.db import migrate
 from casestore.directory import Directory
 from memberportal.context import Context
+from memberportal.health import readyz_handler
 from memberportal.settings import Settings
 from scheduler.graph_jobs import graph_jobs_ctx
 from scheduler.runner import Jobs, build_scheduler
@@ -56,6 +58,7 @@ class Runtime:
     adapter: HardenedCloudAdapter
     delivery: OutboxDelivery
     client_factory: ChannelServiceClientFactoryBase
+    scheduler: Any = None  # the running APScheduler, where this process schedules
 
 
 CONTEXT_KEY = web.AppKey("context", Context)
@@ -107,7 +110,7 @@ async def running(runtime: Runtime, *, background: bool = True,
                 _every(delivery_interval_s, runtime.delivery.deliver_due, "outbox delivery"))
             if settings.scheduler_enabled:
                 await stack.enter_async_context(
-                    _scheduled(Jobs(ctx.casework, runtime.bot_context.clock), settings))
+                    _scheduled(runtime, Jobs(ctx.casework, runtime.bot_context.clock), settings))
             # every instance loads the directory synced from Entra ID; only schedulers call Graph
             graph = graph_jobs_ctx(settings, ctx.casework, runtime.bot_context.clock,
                                    publish=_publisher(runtime), run_jobs=settings.scheduler_enabled)
@@ -126,6 +129,7 @@ def create_app(
                             client_factory=client_factory, validator=validator)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     add_bot_routes(app, runtime.adapter, runtime.agent)
+    app.router.add_get("/readyz", readyz_handler(runtime))
     app[RUNTIME_KEY] = runtime
     app[CONTEXT_KEY] = runtime.context
     app[BOT_CONTEXT_KEY] = runtime.bot_context
@@ -169,9 +173,10 @@ def _publisher(runtime: Runtime) -> Callable[[Directory], None]:
 
 
 @contextlib.asynccontextmanager
-async def _scheduled(jobs: Jobs, settings: Settings) -> AsyncIterator[None]:
+async def _scheduled(runtime: Runtime, jobs: Jobs, settings: Settings) -> AsyncIterator[None]:
     scheduler = build_scheduler(jobs, sweep_interval_s=settings.sweep_interval_s)
     scheduler.start()
+    runtime.scheduler = scheduler
     log.info("scheduler started: SLA sweep every %ss, digest on working days",
              settings.sweep_interval_s)
     try:
