@@ -1,7 +1,7 @@
 """Cards for what the outbox delivers: one renderer per notification kind.
 
 A renderer is a pure function of a `NoticeContext` returning an Adaptive Card. Member-facing
-kinds live in `dialogs.member_notices`, officer-facing ones in `dialogs.officer_notices`; the
+kinds live in `dialogs.members.notices`, officer-facing ones in `dialogs.officers.notices`; the
 delivery job looks a kind up in `renderer_for`.
 """
 
@@ -36,8 +36,8 @@ Renderer = Callable[[NoticeContext], Card]
 
 
 def renderer_for(kind: str) -> Renderer | None:
-    from dialogs.member_notices import MEMBER_NOTICES
-    from dialogs.officer_notices import OFFICER_NOTICES
-    from dialogs.scheduler_notices import SCHEDULER_NOTICES
+    from dialogs.members.notices import MEMBER_NOTICES
+    from dialogs.officers.notices import OFFICER_NOTICES
+    from dialogs.support.notices import SCHEDULER_NOTICES
 
     return MEMBER_NOTICES.get(kind) or OFFICER_NOTICES.get(kind) or SCHEDULER_NOTICES.get(kind)

@@ -17,7 +17,7 @@ from typing import Any
 from microsoft_agents.activity import Activity, Attachment, ChannelAccount, ConversationAccount
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.member_flows import MemberFlows
+from bot.members.flows import MemberFlows
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.calendar import LONDON
 from casestore.casework import Casework

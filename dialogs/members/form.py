@@ -20,7 +20,7 @@ from casestore.intake import (
 from casestore.model import Case
 from dialogs.format import card, text_block, type_label
 from dialogs.forms import After, service_type_value
-from dialogs.member_cards import (
+from dialogs.members.cards import (
     Acting,
     Banner,
     Card,

@@ -18,10 +18,10 @@ from casestore.directory import Person
 from casestore.questions import Question
 from dialogs.format import actor_phrase, card, execute, text_block
 from dialogs.notices import Card, NoticeContext, Renderer
-from dialogs.officer_actions import FORMS, show_form
-from dialogs.officer_cards import card_data, case_card, message_card, new_nonce
-from dialogs.officer_questions import addressee, excerpt, question_card
-from dialogs.officer_view import (
+from dialogs.officers.actions import FORMS, show_form
+from dialogs.officers.cards import card_data, case_card, message_card, new_nonce
+from dialogs.officers.questions import addressee, excerpt, question_card
+from dialogs.officers.view import (
     CardEnv,
     Element,
     FileInfo,

@@ -15,8 +15,8 @@ from casestore.intake import MAX_TEXT
 from casestore.model import Case
 from casestore.questions import Question, QuestionStatus
 from dialogs.format import card, case_title, execute, text_block
-from dialogs.officer_actions import Values, text_input
-from dialogs.officer_view import CardEnv, Element, banner, case_facts, quote, text_section
+from dialogs.officers.actions import Values, text_input
+from dialogs.officers.view import CardEnv, Element, banner, case_facts, quote, text_section
 
 Card = dict[str, Any]
 EXCERPT = 300

@@ -14,11 +14,11 @@ from typing import Any
 from casestore.casework import Casework
 from casestore.model import Actor
 from casestore.services import Outcome
-from dialogs import officer_forms as forms
 from dialogs.format import type_label
-from dialogs.officer_cards import moved_card
-from dialogs.officer_forms import CaseAction
-from dialogs.officer_view import CardEnv
+from dialogs.officers import forms
+from dialogs.officers.cards import moved_card
+from dialogs.officers.forms import CaseAction
+from dialogs.officers.view import CardEnv
 
 Card = dict[str, Any]
 

@@ -17,10 +17,10 @@ from casestore.directory import Person
 from casestore.errors import DomainError, NotPermitted
 from casestore.intake import EnquiryDetails, InvalidSubmission
 from casestore.model import Actor, ActorKind, Urgency
-from dialogs import officer_forms as forms
-from dialogs.officer_cards import message_card, new_nonce
-from dialogs.officer_chat import find_members, log_form, logged_card
-from dialogs.officer_view import CardEnv
+from dialogs.officers import forms
+from dialogs.officers.cards import message_card, new_nonce
+from dialogs.officers.chat import find_members, log_form, logged_card
+from dialogs.officers.view import CardEnv
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from dialogs.format import (
     state_label,
     text_block,
 )
-from dialogs.officer_actions import Values, choice_input, text_input, toggle_input
-from dialogs.officer_view import CardEnv, Element, banner, case_facts
+from dialogs.officers.actions import Values, choice_input, text_input, toggle_input
+from dialogs.officers.view import CardEnv, Element, banner, case_facts
 
 Card = dict[str, Any]
 QUEUE_PAGE = 10

@@ -11,7 +11,7 @@ from casestore.model import ACTIVE_STATES, Case, CaseState
 from casestore.records import CaseFilter, Page
 from dialogs.format import badge_colour, badge_text, card, state_label, text_block, type_label
 from dialogs.forms import ANY, StatusFilter
-from dialogs.member_cards import (
+from dialogs.members.cards import (
     Acting,
     Banner,
     Card,

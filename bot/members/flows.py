@@ -4,7 +4,7 @@ Each handler parses what Teams sent (`dialogs.forms`), calls one use case on `Ca
 acting member (a cabinet secretary acts "for" a cabinet member, recorded as both), and answers
 with a card from `dialogs.member_*`; the card an Action.Execute returns replaces the card that was
 clicked. Every change made from a card uses the button's nonce as its idempotency key. A domain
-refusal becomes a plain sentence (`dialogs.member_errors`); logs carry references and ids, never
+refusal becomes a plain sentence (`dialogs.members.errors`); logs carry references and ids, never
 what a constituent said.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 import aiohttp
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.downloads import credentials_for, download
-from bot.pending_files import PendingFiles
+from bot.members.downloads import credentials_for, download
+from bot.members.pending_files import PendingFiles
 from bot.teams import BotContext, Card, card_activity
 from casestore.directory import Person
 from casestore.errors import (
@@ -33,9 +33,10 @@ from casestore.model import ACTIVE_STATES, Actor, ActorKind, Case
 from casestore.permissions import acts_for_member
 from casestore.records import CaseFilter
 from casestore.services import Outcome
-from dialogs import forms, member_commands
+from dialogs import forms
 from dialogs.forms import After, FormError, parse
-from dialogs.member_cards import (
+from dialogs.members import commands as member_commands
+from dialogs.members.cards import (
     Acting,
     Banner,
     MemberView,
@@ -44,22 +45,22 @@ from dialogs.member_cards import (
     message_card,
     welcome_card,
 )
-from dialogs.member_case import case_detail_card, done_sentence
-from dialogs.member_errors import NOT_YOUR_DRAFT, NOT_YOURS, STALE_CARD, member_sentence
-from dialogs.member_files import (
+from dialogs.members.case import case_detail_card, done_sentence
+from dialogs.members.errors import NOT_YOUR_DRAFT, NOT_YOURS, STALE_CARD, member_sentence
+from dialogs.members.files import (
     IncomingFile,
     incoming_files,
     sniffed_type,
     with_extension,
 )
-from dialogs.member_form import (
+from dialogs.members.form import (
     enquiry_form,
     errors_by_input,
     special_category_card,
     values_for_follow_up,
     values_of_case,
 )
-from dialogs.member_lists import (
+from dialogs.members.lists import (
     PAGE_SIZE,
     FileResult,
     ListFilters,
@@ -109,7 +110,7 @@ class MemberFlows:
             "member.case.open": self._open_case,
             "member.case.link": self._link,
             "member.files.attach": self._attach_chosen,
-            # the scheduler's notices (dialogs/scheduler_notices.py) open the case
+            # the scheduler's notices (dialogs/support/notices.py) open the case
             "member.case": self._open_case,
             "member.escalate_form": self._open_case,
             "member.extend_form": self._open_case,

@@ -30,15 +30,15 @@ from casestore.model import ACTIVE_STATES, Actor, ActorKind, Case
 from casestore.permissions import Action, may
 from casestore.records import CaseFilter, Thread, split_conversation_id
 from casestore.services import Outcome
-from dialogs import officer_forms as forms
-from dialogs.officer_actions import FORMS
-from dialogs.officer_cards import case_card, form_card, message_card, new_nonce
-from dialogs.officer_casework import CASE_VERBS, OfficerActions
-from dialogs.officer_chat import QUEUE_PAGE, help_card, queue_card
-from dialogs.officer_forms import CaseAction
-from dialogs.officer_logging import LogFlow
-from dialogs.officer_questions import question_card, questions_card
-from dialogs.officer_view import CardEnv, FileInfo
+from dialogs.officers import forms
+from dialogs.officers.actions import FORMS
+from dialogs.officers.cards import case_card, form_card, message_card, new_nonce
+from dialogs.officers.casework import CASE_VERBS, OfficerActions
+from dialogs.officers.chat import QUEUE_PAGE, help_card, queue_card
+from dialogs.officers.forms import CaseAction
+from dialogs.officers.logging import LogFlow
+from dialogs.officers.questions import question_card, questions_card
+from dialogs.officers.view import CardEnv, FileInfo
 
 log = logging.getLogger(__name__)
 
