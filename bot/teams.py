@@ -25,6 +25,7 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.identity import from_the_bot
 from casestore.casework import Casework
 from casestore.config import CouncilConfig, OfficerRole
 from casestore.directory import Directory, Person
@@ -258,14 +259,6 @@ class MemberEnquiriesBot:
 _CHANGES: dict[tuple[str, str], str] = {
     (ActivityTypes.message_update.value, "editMessage"): "edited",
     (ActivityTypes.message_delete.value, "softDeleteMessage"): "deleted"}
-
-
-def from_the_bot(activity: Activity) -> bool:
-    """The one rule for "the bot sent this": the sender is the recipient (this bot) or has the
-    role of a bot."""
-    sender, bot = activity.from_property, activity.recipient
-    return bool(sender and sender.id and (
-        (bot is not None and sender.id == bot.id) or (sender.role or "").lower() == "bot"))
 
 
 def _text(value: object) -> str:

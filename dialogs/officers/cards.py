@@ -44,7 +44,7 @@ def new_nonce() -> str:
 
 
 def card_data(case: Case, nonce: str, service_id: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"ref": case.reference, "nonce": nonce}
+    data: dict[str, Any] = {"reference": case.reference, "nonce": nonce}
     if service_id:
         data["svc"] = service_id
     return data

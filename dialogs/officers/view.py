@@ -30,7 +30,7 @@ from dialogs.format import (
     ward_name,
     when,
 )
-from dialogs.notices import NoticeContext
+from dialogs.notice import NoticeContext
 
 Element = dict[str, Any]
 

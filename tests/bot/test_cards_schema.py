@@ -29,7 +29,6 @@ from casestore.directory import Directory
 from casestore.model import Actor, ActorKind, Case, Event, Urgency
 from casestore.records import Page
 from casestore.sla import SlaPolicy
-from dialogs.forms import StatusFilter
 from dialogs.members.cards import (
     Acting,
     Banner,
@@ -41,6 +40,7 @@ from dialogs.members.cards import (
 )
 from dialogs.members.case import AttachmentInfo, case_detail_card
 from dialogs.members.form import enquiry_form, special_category_card, values_of_case
+from dialogs.members.forms import StatusFilter
 from dialogs.members.lists import (
     FileResult,
     ListFilters,
