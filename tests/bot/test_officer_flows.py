@@ -287,7 +287,7 @@ class Teams:
 
     async def case_card(self, case: Case, thread: Thread | None, person_id: str = LEANNE
                         ) -> Card:
-        data = {"ref": case.reference, "svc": thread.service_id if thread else None}
+        data = {"reference": case.reference, "svc": thread.service_id if thread else None}
         replaced, _ = await self.click(person_id, "officer.refresh", data, thread=thread)
         return replaced
 
