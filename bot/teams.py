@@ -71,6 +71,12 @@ class Flows(Protocol):
     async def on_welcome(self, turn: TurnContext, person: Person) -> None: ...
 
 
+class ChannelFlows(Flows, Protocol):
+    """The officers' side also keeps edits and deletions of thread messages on the case."""
+
+    async def on_message_change(self, turn: TurnContext, person: Person, change: str) -> None: ...
+
+
 def card_activity(content: Card, text: str | None = None) -> Activity:
     """A message carrying one Adaptive Card; its summary (the first line) is what Teams shows
     in notifications and the chat list."""
@@ -97,7 +103,7 @@ def uses_member_flows(person: Person) -> bool:
 class MemberEnquiriesBot:
     """The Agents SDK `Agent`: `on_turn` picks the handler for each kind of activity."""
 
-    def __init__(self, ctx: BotContext, *, members: Flows, officers: Flows) -> None:
+    def __init__(self, ctx: BotContext, *, members: Flows, officers: ChannelFlows) -> None:
         self.ctx = ctx
         self.members = members
         self.officers = officers
@@ -217,9 +223,8 @@ class MemberEnquiriesBot:
         if from_the_bot(turn.activity) or conversation_type(turn) != "channel":
             return
         person = self.identify(turn.activity.from_property)
-        record = getattr(self.officers, "on_message_change", None)
-        if person is not None and record is not None:
-            await record(turn, person, change)
+        if person is not None:
+            await self.officers.on_message_change(turn, person, change)
 
     async def _dispatch(self, turn: TurnContext, person: Person, verb: str,
                         data: dict[str, Any]) -> Card | None:

@@ -64,6 +64,9 @@ class OfficerStub:
     async def on_welcome(self, turn: TurnContext, person: Person) -> None:
         self.calls.append("welcome")
 
+    async def on_message_change(self, turn: TurnContext, person: Person, change: str) -> None:
+        self.calls.append(change)
+
 
 _ids = itertools.count(1)
 
