@@ -114,6 +114,10 @@ _FIXED: dict[type[DomainError], str] = {
 
 
 # -- officers ----------------------------------------------------------------------------------
+OFFICER_CANT = "Sorry, that can't be done on this enquiry."
+_MEMBER_ONLY = (EscalationNotYetAllowed, EscalationNotAllowed, ReopenWindowPassed, AlreadyRated)
+
+
 def _for_officer(exc: DomainError) -> str:
     """A domain refusal as a sentence for the officer (no ids beyond the case reference)."""
     if isinstance(exc, NotPermitted) and exc.action == Action.ANSWER_QUESTION.value:
@@ -125,6 +129,8 @@ def _for_officer(exc: DomainError) -> str:
         return (f"Sorry, you can't {exc.action}{where}. Only officers of its service areas, "
                 "their cover while they are on leave, the escalation owner and the member "
                 "support team can.")
+    if isinstance(exc, _MEMBER_ONLY):  # refusals of a member's action: nothing to add for officers
+        return OFFICER_CANT
     if isinstance(exc, InvalidTransition):
         return _transition(exc)
     if isinstance(exc, InvalidRequest):
@@ -138,7 +144,7 @@ def _for_officer(exc: DomainError) -> str:
         return "I don't recognise that person. Choose someone from the list."
     if isinstance(exc, InvalidSubmission):
         return "Some details need attention: " + " ".join(exc.problems.values())
-    return "Sorry, that can't be done on this enquiry."
+    return OFFICER_CANT
 
 
 def _transition(exc: InvalidTransition) -> str:
