@@ -25,6 +25,7 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.identity import from_the_bot
 from casestore.casework import Casework
 from casestore.config import CouncilConfig, OfficerRole
 from casestore.directory import Directory, Person
@@ -70,6 +71,12 @@ class Flows(Protocol):
     async def on_welcome(self, turn: TurnContext, person: Person) -> None: ...
 
 
+class ChannelFlows(Flows, Protocol):
+    """The officers' side also keeps edits and deletions of thread messages on the case."""
+
+    async def on_message_change(self, turn: TurnContext, person: Person, change: str) -> None: ...
+
+
 def card_activity(content: Card, text: str | None = None) -> Activity:
     """A message carrying one Adaptive Card; its summary (the first line) is what Teams shows
     in notifications and the chat list."""
@@ -96,7 +103,7 @@ def uses_member_flows(person: Person) -> bool:
 class MemberEnquiriesBot:
     """The Agents SDK `Agent`: `on_turn` picks the handler for each kind of activity."""
 
-    def __init__(self, ctx: BotContext, *, members: Flows, officers: Flows) -> None:
+    def __init__(self, ctx: BotContext, *, members: Flows, officers: ChannelFlows) -> None:
         self.ctx = ctx
         self.members = members
         self.officers = officers
@@ -216,9 +223,8 @@ class MemberEnquiriesBot:
         if from_the_bot(turn.activity) or conversation_type(turn) != "channel":
             return
         person = self.identify(turn.activity.from_property)
-        record = getattr(self.officers, "on_message_change", None)
-        if person is not None and record is not None:
-            await record(turn, person, change)
+        if person is not None:
+            await self.officers.on_message_change(turn, person, change)
 
     async def _dispatch(self, turn: TurnContext, person: Person, verb: str,
                         data: dict[str, Any]) -> Card | None:
@@ -258,14 +264,6 @@ class MemberEnquiriesBot:
 _CHANGES: dict[tuple[str, str], str] = {
     (ActivityTypes.message_update.value, "editMessage"): "edited",
     (ActivityTypes.message_delete.value, "softDeleteMessage"): "deleted"}
-
-
-def from_the_bot(activity: Activity) -> bool:
-    """The one rule for "the bot sent this": the sender is the recipient (this bot) or has the
-    role of a bot."""
-    sender, bot = activity.from_property, activity.recipient
-    return bool(sender and sender.id and (
-        (bot is not None and sender.id == bot.id) or (sender.role or "").lower() == "bot"))
 
 
 def _text(value: object) -> str:

@@ -26,8 +26,8 @@ from bot.auth import TokenValidator
 from bot.connector import PooledClientFactory
 from bot.delivery import OutboxDelivery
 from bot.http import MAX_BODY_BYTES, HardenedCloudAdapter, add_bot_routes
-from bot.member_flows import MemberFlows
-from bot.officer_flows import OfficerFlows
+from bot.members.flows import MemberFlows
+from bot.officers.flows import OfficerFlows
 from bot.settings import SERVICE_CONNECTION, BotSettings
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.db import migrate

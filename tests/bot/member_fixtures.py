@@ -17,7 +17,7 @@ from typing import Any
 from microsoft_agents.activity import Activity, Attachment, ChannelAccount, ConversationAccount
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.member_flows import MemberFlows
+from bot.members.flows import MemberFlows
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.calendar import LONDON
 from casestore.casework import Casework
@@ -63,6 +63,9 @@ class OfficerStub:
 
     async def on_welcome(self, turn: TurnContext, person: Person) -> None:
         self.calls.append("welcome")
+
+    async def on_message_change(self, turn: TurnContext, person: Person, change: str) -> None:
+        self.calls.append(change)
 
 
 _ids = itertools.count(1)

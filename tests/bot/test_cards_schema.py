@@ -29,8 +29,7 @@ from casestore.directory import Directory
 from casestore.model import Actor, ActorKind, Case, Event, Urgency
 from casestore.records import Page
 from casestore.sla import SlaPolicy
-from dialogs.forms import StatusFilter
-from dialogs.member_cards import (
+from dialogs.members.cards import (
     Acting,
     Banner,
     MemberView,
@@ -39,9 +38,10 @@ from dialogs.member_cards import (
     message_card,
     welcome_card,
 )
-from dialogs.member_case import AttachmentInfo, case_detail_card
-from dialogs.member_form import enquiry_form, special_category_card, values_of_case
-from dialogs.member_lists import (
+from dialogs.members.case import AttachmentInfo, case_detail_card
+from dialogs.members.form import enquiry_form, special_category_card, values_of_case
+from dialogs.members.forms import StatusFilter
+from dialogs.members.lists import (
     FileResult,
     ListFilters,
     case_list_card,
@@ -49,7 +49,7 @@ from dialogs.member_lists import (
     drafts_card,
     files_added_card,
 )
-from dialogs.member_notices import MEMBER_NOTICES
+from dialogs.members.notices import MEMBER_NOTICES
 from dialogs.notices import NoticeContext
 
 Card = dict[str, Any]

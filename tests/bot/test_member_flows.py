@@ -27,7 +27,7 @@ from casestore.config import Attachments
 from casestore.db.tables import case_events, cases, outbox
 from casestore.directory import Directory
 from casestore.model import Actor, ActorKind, CaseState
-from dialogs.member_notices import MEMBER_NOTICES
+from dialogs.members.notices import MEMBER_NOTICES
 from dialogs.notices import NoticeContext
 from tests.bot.member_fixtures import (
     DAVID,

@@ -7,10 +7,10 @@ catalogue to `NoticeKind`, so a kind added to the domain without a card fails he
 from __future__ import annotations
 
 from casestore.kinds import NoticeKind
-from dialogs.member_notices import MEMBER_NOTICES
+from dialogs.members.notices import MEMBER_NOTICES
 from dialogs.notices import renderer_for
-from dialogs.officer_notices import OFFICER_NOTICES
-from dialogs.scheduler_notices import SCHEDULER_NOTICES
+from dialogs.officers.notices import OFFICER_NOTICES
+from dialogs.support.notices import SCHEDULER_NOTICES
 
 
 def test_every_notice_kind_has_a_card_renderer() -> None:

@@ -28,12 +28,12 @@ from casestore.questions import Question, questions
 from casestore.records import Page
 from casestore.sla import SlaPolicy
 from dialogs.notices import NoticeContext
-from dialogs.officer_actions import FORMS
-from dialogs.officer_cards import case_card, form_card, message_card, moved_card
-from dialogs.officer_chat import help_card, log_form, logged_card, queue_card
-from dialogs.officer_notices import OFFICER_NOTICES, reminder_with_entities
-from dialogs.officer_questions import question_card, questions_card
-from dialogs.officer_view import CardEnv, FileInfo
+from dialogs.officers.actions import FORMS
+from dialogs.officers.cards import case_card, form_card, message_card, moved_card
+from dialogs.officers.chat import help_card, log_form, logged_card, queue_card
+from dialogs.officers.notices import OFFICER_NOTICES, reminder_with_entities
+from dialogs.officers.questions import question_card, questions_card
+from dialogs.officers.view import CardEnv, FileInfo
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 ESCALATION_DAY = datetime(2026, 12, 8, 10, 0, tzinfo=LONDON)

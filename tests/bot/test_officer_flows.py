@@ -24,7 +24,7 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.officer_flows import OfficerFlows, message_text
+from bot.officers.flows import OfficerFlows, message_text
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.calendar import LONDON
 from casestore.casework import Casework
@@ -287,7 +287,7 @@ class Teams:
 
     async def case_card(self, case: Case, thread: Thread | None, person_id: str = LEANNE
                         ) -> Card:
-        data = {"ref": case.reference, "svc": thread.service_id if thread else None}
+        data = {"reference": case.reference, "svc": thread.service_id if thread else None}
         replaced, _ = await self.click(person_id, "officer.refresh", data, thread=thread)
         return replaced
 
@@ -996,8 +996,8 @@ async def test_questions_for_you_lists_and_answers_what_waits(teams: Teams) -> N
 
 
 async def test_the_members_timeline_never_shows_questions(teams: Teams) -> None:
-    from dialogs.member_cards import MemberView
-    from dialogs.member_timeline import timeline_blocks
+    from dialogs.members.cards import MemberView
+    from dialogs.members.timeline import timeline_blocks
 
     case, thread = await asked_case(teams)
     await ask(teams, case, thread, f"officer:{COLIN}", "Secret question one?")
@@ -1212,7 +1212,7 @@ async def test_the_escalation_owner_answers_from_the_escalation_card(
     teams: Teams, clock: Clock,
 ) -> None:
     from dialogs.notices import NoticeContext
-    from dialogs.officer_notices import OFFICER_NOTICES
+    from dialogs.officers.notices import OFFICER_NOTICES
 
     case = await _escalated(teams, clock)
     notice = OFFICER_NOTICES["escalation"](NoticeContext(

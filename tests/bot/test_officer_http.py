@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.delivery import OutboxDelivery
 from bot.http import ADAPTER_KEY, create_bot_app
-from bot.officer_flows import OfficerFlows
+from bot.officers.flows import OfficerFlows
 from bot.settings import BotSettings
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.casework import Casework

@@ -1,7 +1,7 @@
 """The read-only pieces of the officers' cards: facts, deadlines with SLA badges, history, files.
 
 Pure functions of a case and a `CardEnv` (the council, the directory, the SLA policy and "now");
-`dialogs.officer_cards` assembles them into the case card and its variants.
+`dialogs.officers.cards` assembles them into the case card and its variants.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dialogs.format import (
     ward_name,
     when,
 )
-from dialogs.notices import NoticeContext
+from dialogs.notice import NoticeContext
 
 Element = dict[str, Any]
 

@@ -15,7 +15,7 @@ from typing import Any
 from casestore.model import Event
 from casestore.questions import QUESTION_EVENTS
 from dialogs.format import actor_phrase, text_block, type_label
-from dialogs.member_cards import Element, MemberView, subtle
+from dialogs.members.cards import Element, MemberView, subtle
 
 HIDDEN_KINDS = frozenset({"noted", "draft_saved", "message_edited", "message_deleted"}) | \
     QUESTION_EVENTS

@@ -15,7 +15,7 @@ from dialogs.format import (
     service_name,
     text_block,
 )
-from dialogs.notices import Card, NoticeContext, Renderer
+from dialogs.notice import Card, NoticeContext, Renderer
 
 
 def _today(ctx: NoticeContext) -> date:
@@ -55,7 +55,7 @@ def ack_overdue(ctx: NoticeContext) -> Card:
         text_block(f"This enquiry should have been acknowledged by {_due(ctx)}. "
                    f"Please acknowledge it now ({who})."),
     ], [execute("Acknowledge and claim", "officer.acknowledge",
-              {"ref": ref, "nonce": _nonce(), "svc": ctx.payload.get("service", "")})])
+              {"reference": ref, "nonce": _nonce(), "svc": ctx.payload.get("service", "")})])
 
 
 def escalation_overdue(ctx: NoticeContext) -> Card:

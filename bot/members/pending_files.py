@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from casestore.ports import Store
-from dialogs.member_files import IncomingFile
+from dialogs.members.files import IncomingFile
 
 
 class PendingFiles:

@@ -2,7 +2,7 @@
 
 `case_card` shows the reference, member, ward, type, location, description, the ask, deadlines
 with their SLA badges, attachments, questions put to other officers, the assignee and state, and
-the actions the state allows (`dialogs.officer_actions`). Seen from a service the case has left,
+the actions the state allows (`dialogs.officers.actions`). Seen from a service the case has left,
 it becomes `moved_card`; a refused submit comes back as `form_card`, with the officer's words and
 what to fix.
 """
@@ -16,9 +16,9 @@ from typing import Any
 from casestore.model import Case
 from casestore.questions import Question
 from dialogs.format import card, execute, text_block
-from dialogs.officer_actions import FORMS, Values, case_actions, submit_action
-from dialogs.officer_questions import questions_section
-from dialogs.officer_view import (
+from dialogs.officers.actions import FORMS, Values, case_actions, submit_action
+from dialogs.officers.questions import questions_section
+from dialogs.officers.view import (
     CardEnv,
     Element,
     FileInfo,
@@ -44,7 +44,7 @@ def new_nonce() -> str:
 
 
 def card_data(case: Case, nonce: str, service_id: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"ref": case.reference, "nonce": nonce}
+    data: dict[str, Any] = {"reference": case.reference, "nonce": nonce}
     if service_id:
         data["svc"] = service_id
     return data

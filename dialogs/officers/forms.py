@@ -1,30 +1,22 @@
 """Officer card submits, validated: every field typed, bounded and checked before a use case runs.
 
-A card submit is client data. Each verb has a pydantic model; `validate` turns a failure into
-`FormInvalid` carrying a plain sentence per input id and the values as typed, so the form can be
-shown again with what the officer wrote. Domain refusals become sentences in `explain`.
+A card submit is client data. Each verb has a pydantic model (`dialogs.forms.Form`);
+`dialogs.forms.parse` turns a failure into `FormError` carrying a plain sentence per input id
+(worded here, in `FIELD_MESSAGES`) and the values as typed, so the form can be shown again with
+what the officer wrote. Domain refusals become sentences in `dialogs.refusals`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from casestore.config import EnquiryType
-from casestore.errors import (
-    CaseNotFound,
-    ConcurrentUpdate,
-    DomainError,
-    InvalidRequest,
-    InvalidTransition,
-    NotPermitted,
-    UnknownPerson,
-)
 from casestore.intake import (
     MAX_ASK,
     MAX_CONSTITUENT,
@@ -32,14 +24,9 @@ from casestore.intake import (
     MAX_LOCATION,
     MAX_SEARCH_TERM,
     MAX_TEXT,
-    InvalidSubmission,
 )
-from casestore.kinds import Refusal
-from casestore.model import CaseState
-from casestore.permissions import Action
-from dialogs.format import state_label
+from dialogs.forms import Form, Reference
 
-Ref = Annotated[str, Field(pattern=r"^ENQ-\d{4}-\d{6}$")]
 Nonce = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[0-9a-fA-F-]+$")]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 QuestionId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
@@ -47,22 +34,31 @@ Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 OptionalText = Annotated[str, Field(max_length=MAX_TEXT)]
 
 
-class _Form(BaseModel):
-    # Action.Execute sends every input of the card: other forms' fields are ignored.
+class _Form(Form):
+    """An officer's card submit: text trimmed; problems worded in `FIELD_MESSAGES`."""
+
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    blank_is_none: ClassVar[frozenset[str]] = frozenset(
+        {"svc", "member", "log_ward", "lt_expected_on", "nonce"})
+    whole_card: ClassVar[str] = "form"
+
+    @classmethod
+    def problem(cls, field: str, error: Mapping[str, Any]) -> str:
+        return FIELD_MESSAGES.get(field, "Check this value.")
 
 
 class CaseRef(_Form):
     """Open or refresh a case: needs no nonce (it changes nothing)."""
 
-    ref: Ref
+    reference: Reference
     svc: Id | None = None
 
 
 class CaseAction(_Form):
     """What every case card button carries: the case, the card's nonce, the thread's service."""
 
-    ref: Ref
+    reference: Reference
     nonce: Nonce | None = None  # cards from elsewhere may lack one: the invoke's id guards them
     svc: Id | None = None
 
@@ -93,7 +89,7 @@ def _per_question(data: Any, prefix: str, field: str) -> Any:
 class QuestionRef(_Form):
     """Show one question (from the responder's list): changes nothing, needs no nonce."""
 
-    ref: Ref
+    reference: Reference
     question_id: QuestionId
 
 
@@ -178,9 +174,29 @@ class LogForm(_Form):
     log_special: bool = False
 
 
+# verb -> the form its card submits
+CASE_VERBS: dict[str, type[CaseAction]] = {
+    "officer.acknowledge": CaseAction,
+    "officer.claim": CaseAction,
+    "officer.assign": AssignForm,
+    "officer.ask_member": AskMemberForm,
+    "officer.ask_officer": AskOfficerForm,
+    "officer.answer_question": AnswerQuestionForm,
+    "officer.withdraw_question": WithdrawQuestionForm,
+    "officer.redirect": RedirectForm,
+    "officer.add_service": AddServiceForm,
+    "officer.convert_type": ConvertTypeForm,
+    "officer.mark_long_term": LongTermForm,
+    "officer.final_response": FinalResponseForm,
+    "officer.close": CloseForm,
+    "officer.reopen": ReopenForm,
+    "officer.answer_escalation": EscalationAnswerForm,
+}
+
+
 # What to say when a field is wrong, by input id (pydantic's own words are not for officers).
 FIELD_MESSAGES: dict[str, str] = {
-    "ref": "This card does not name a valid enquiry. Type the reference in chat instead.",
+    "reference": "This card does not name a valid enquiry. Type the reference in chat instead.",
     "nonce": "This card is out of date. Open the enquiry again and retry.",
     "svc": "This card names an unknown service area.",
     "assign_officer": "Choose an officer from the list.",
@@ -226,84 +242,6 @@ LOG_FIELDS = {
     "constituent_contact": "log_constituent_contact", "consent_given": "log_consent",
     "special_category": "log_special", "member_id": "log_member", "cc_member_ids": "log_member",
 }
-
-F = TypeVar("F", bound=BaseModel)
-
-
-class FormInvalid(Exception):
-    """A submit that failed validation: a sentence per input id, and the values as typed."""
-
-    def __init__(self, problems: dict[str, str], values: dict[str, Any]) -> None:
-        self.problems = problems
-        self.values = values
-        super().__init__(", ".join(sorted(problems)))  # ids only: never the typed text
-
-
-def typed_values(data: dict[str, Any]) -> dict[str, str]:
-    """The submitted values that can go back into a form (strings only, trimmed to size)."""
-    return {str(k)[:64]: str(v)[:MAX_TEXT] for k, v in data.items()
-            if isinstance(v, str | int | float | bool)}
-
-
-def validate(model: type[F], data: dict[str, Any]) -> F:
-    """`model` from a card's data, or FormInvalid naming every wrong input."""
-    cleaned = {k: (None if v == "" and k in _BLANK_IS_NONE else v) for k, v in data.items()}
-    try:
-        return model.model_validate(cleaned)
-    except ValidationError as exc:
-        problems: dict[str, str] = {}
-        for error in exc.errors():
-            key = str(error["loc"][0]) if error["loc"] else "form"
-            problems.setdefault(key, FIELD_MESSAGES.get(key, "Check this value."))
-        raise FormInvalid(problems, typed_values(data)) from None
-
-
-_BLANK_IS_NONE = frozenset({"svc", "member", "log_ward", "lt_expected_on", "nonce"})
-
-
-def explain(exc: DomainError) -> str:
-    """A domain refusal as a sentence for the officer (no ids beyond the case reference)."""
-    if isinstance(exc, NotPermitted) and exc.action == Action.ANSWER_QUESTION.value:
-        return (f"Sorry, you can't answer this question on {exc.reference}. Only the officer or "
-                "service area it was put to, their cover while they are on leave, and the "
-                "officers working on the enquiry can.")
-    if isinstance(exc, NotPermitted):
-        where = f" {exc.reference}" if exc.reference else ""
-        return (f"Sorry, you can't {exc.action}{where}. Only officers of its service areas, "
-                "their cover while they are on leave, the escalation owner and the member "
-                "support team can.")
-    if isinstance(exc, InvalidTransition):
-        return _transition(exc)
-    if isinstance(exc, InvalidRequest):
-        message = exc.message.strip().rstrip(".")
-        return message[:1].upper() + message[1:] + "."
-    if isinstance(exc, CaseNotFound):
-        return f"I can't find the enquiry {exc.reference}."
-    if isinstance(exc, ConcurrentUpdate):
-        return "Someone else changed this enquiry at the same moment. Please try again."
-    if isinstance(exc, UnknownPerson):
-        return "I don't recognise that person. Choose someone from the list."
-    if isinstance(exc, InvalidSubmission):
-        return "Some details need attention: " + " ".join(exc.problems.values())
-    return "Sorry, that can't be done on this enquiry."
-
-
-def _transition(exc: InvalidTransition) -> str:
-    ref = exc.reference or "This enquiry"
-    try:
-        state = state_label(CaseState(exc.state)).lower()
-    except ValueError:
-        state = exc.state.replace("_", " ")
-    if exc.reason is Refusal.ESCALATION_ALREADY_ANSWERED:
-        return f"The escalation on {ref} has already been answered."
-    if exc.reason is Refusal.NO_OPEN_ESCALATION:
-        return f"{ref} has no open escalation to answer."
-    if exc.reason is Refusal.ALREADY_ACKNOWLEDGED:
-        return f"{ref} has already been acknowledged."
-    if exc.reason is Refusal.CLOSED or exc.state == CaseState.CLOSED.value:
-        return f"{ref} is closed, so you can't {exc.action} it. Reopen it first."
-    return f"You can't {exc.action} {ref} while it is {state}."
-
 
 # -- typed messages -----------------------------------------------------------------------------
 AT_TAG = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)

@@ -7,7 +7,7 @@ import aiohttp
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
-from dialogs.member_files import fetchable, same_host
+from dialogs.members.files import fetchable, same_host
 
 
 async def credentials_for(turn: TurnContext, url: str) -> dict[str, str]:

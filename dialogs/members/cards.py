@@ -3,9 +3,9 @@
 Pure functions: data in, Adaptive Card 1.5 JSON out. Every Action.Execute button of every
 rendered card carries its own fresh nonce (uuid4) in `data.nonce`: the flows pass it to the use
 case as the idempotency key, so a double click or a re-delivered invoke makes one change, while
-two different buttons of one card never collide. The enquiry form is in `dialogs.member_form`,
-the case detail in `dialogs.member_case`, lists (my cases, drafts, files) in
-`dialogs.member_lists`.
+two different buttons of one card never collide. The enquiry form is in `dialogs.members.form`,
+the case detail in `dialogs.members.case`, lists (my cases, drafts, files) in
+`dialogs.members.lists`.
 """
 
 from __future__ import annotations

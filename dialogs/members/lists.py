@@ -10,8 +10,7 @@ from casestore.config import CouncilConfig
 from casestore.model import ACTIVE_STATES, Case, CaseState
 from casestore.records import CaseFilter, Page
 from dialogs.format import badge_colour, badge_text, card, state_label, text_block, type_label
-from dialogs.forms import ANY, StatusFilter
-from dialogs.member_cards import (
+from dialogs.members.cards import (
     Acting,
     Banner,
     Card,
@@ -23,6 +22,7 @@ from dialogs.member_cards import (
     heading,
     subtle,
 )
+from dialogs.members.forms import ANY, StatusFilter
 
 PAGE_SIZE = 10
 

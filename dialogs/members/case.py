@@ -21,7 +21,7 @@ from dialogs.format import (
     text_block,
     type_label,
 )
-from dialogs.member_cards import (
+from dialogs.members.cards import (
     Acting,
     Banner,
     Card,
@@ -33,8 +33,8 @@ from dialogs.member_cards import (
     heading,
     subtle,
 )
-from dialogs.member_lists import accepted_files
-from dialogs.member_timeline import timeline_blocks
+from dialogs.members.lists import accepted_files
+from dialogs.members.timeline import timeline_blocks
 
 EXTEND_STEPS = (5, 10, 20)
 

@@ -2,7 +2,8 @@
 
 `OfficerActions.run(verb, form, actor, env)` calls one `Casework` method with the card's nonce
 as the idempotency key and returns `Done`: the outcome, a confirmation for the card, and
-optionally a card to show instead (the old thread after a redirect). No botbuilder here.
+optionally a card to show instead (the old thread after a redirect). The cards it returns come
+from `dialogs.officers`; the awaiting lives here, at the edge.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Any
 from casestore.casework import Casework
 from casestore.model import Actor
 from casestore.services import Outcome
-from dialogs import officer_forms as forms
 from dialogs.format import type_label
-from dialogs.officer_cards import moved_card
-from dialogs.officer_forms import CaseAction
-from dialogs.officer_view import CardEnv
+from dialogs.officers import forms
+from dialogs.officers.cards import moved_card
+from dialogs.officers.forms import CaseAction
+from dialogs.officers.view import CardEnv
 
 Card = dict[str, Any]
 
@@ -29,25 +30,6 @@ class Done:
     notice: str
     card: Card | None = None  # shown instead of the case card
 
-
-# verb -> the form its card submits
-CASE_VERBS: dict[str, type[CaseAction]] = {
-    "officer.acknowledge": CaseAction,
-    "officer.claim": CaseAction,
-    "officer.assign": forms.AssignForm,
-    "officer.ask_member": forms.AskMemberForm,
-    "officer.ask_officer": forms.AskOfficerForm,
-    "officer.answer_question": forms.AnswerQuestionForm,
-    "officer.withdraw_question": forms.WithdrawQuestionForm,
-    "officer.redirect": forms.RedirectForm,
-    "officer.add_service": forms.AddServiceForm,
-    "officer.convert_type": forms.ConvertTypeForm,
-    "officer.mark_long_term": forms.LongTermForm,
-    "officer.final_response": forms.FinalResponseForm,
-    "officer.close": forms.CloseForm,
-    "officer.reopen": forms.ReopenForm,
-    "officer.answer_escalation": forms.EscalationAnswerForm,
-}
 
 Key = str | None  # the idempotency key: the card's nonce
 Step = Callable[[Any, Actor, CardEnv, Key], Awaitable[Done]]
@@ -75,17 +57,17 @@ class OfficerActions:
         return await self._steps[verb](form, actor, env, key)
 
     async def acknowledge(self, form: CaseAction, actor: Actor, env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.acknowledge(form.ref, actor=actor, now=env.now, claim=True,
+        outcome = await self.cw.acknowledge(form.reference, actor=actor, now=env.now, claim=True,
                                             idempotency_key=key)
         return Done(outcome, f"Acknowledged and claimed by {env.name(actor.person_id)}.")
 
     async def claim(self, form: CaseAction, actor: Actor, env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.assign(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.assign(form.reference, actor=actor, now=env.now,
                                        officer_id=actor.person_id, idempotency_key=key)
         return Done(outcome, f"Assigned to {env.name(actor.person_id)}.")
 
     async def assign(self, form: forms.AssignForm, actor: Actor, env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.assign(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.assign(form.reference, actor=actor, now=env.now,
                                        officer_id=form.assign_officer,
                                        idempotency_key=key)
         notice = f"Assigned to {env.name(form.assign_officer)} by {env.name(actor.person_id)}."
@@ -96,7 +78,7 @@ class OfficerActions:
 
     async def ask_member(self, form: forms.AskMemberForm, actor: Actor,
                          env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.ask_member(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.ask_member(form.reference, actor=actor, now=env.now,
                                            question=form.ask_question,
                                            idempotency_key=key)
         return Done(outcome, f"Question sent to {env.name(outcome.case.member_id)}. The clock is "
@@ -107,7 +89,7 @@ class OfficerActions:
         """Internal: the officer (or the service) gets the question with a form to answer."""
         kind, _, target = form.question_to.partition(":")
         outcome = await self.cw.ask_officer(
-            form.ref, actor=actor, now=env.now, question=form.question_text,
+            form.reference, actor=actor, now=env.now, question=form.question_text,
             to_officer_id=target if kind == "officer" else None,
             to_service_id=target if kind == "service" else None, asked_in=form.svc,
             idempotency_key=key)
@@ -127,7 +109,7 @@ class OfficerActions:
 
     async def answer_question(self, form: forms.AnswerQuestionForm, actor: Actor,
                               env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.answer_question(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.answer_question(form.reference, actor=actor, now=env.now,
                                                 question_id=form.question_id,
                                                 answer=form.answer, idempotency_key=key)
         return Done(outcome, "Thank you: your answer is on the enquiry and its thread has been "
@@ -135,7 +117,7 @@ class OfficerActions:
 
     async def withdraw_question(self, form: forms.WithdrawQuestionForm, actor: Actor,
                                 env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.withdraw_question(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.withdraw_question(form.reference, actor=actor, now=env.now,
                                                   question_id=form.question_id,
                                                   reason=form.reason, idempotency_key=key)
         return Done(outcome, "Question withdrawn: whoever it was put to is told no answer is "
@@ -143,7 +125,7 @@ class OfficerActions:
 
     async def redirect(self, form: forms.RedirectForm, actor: Actor,
                        env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.redirect(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.redirect(form.reference, actor=actor, now=env.now,
                                          service_id=form.redirect_service,
                                          reason=form.redirect_reason,
                                          idempotency_key=key)
@@ -155,7 +137,7 @@ class OfficerActions:
 
     async def add_service(self, form: forms.AddServiceForm, actor: Actor,
                           env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.add_service(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.add_service(form.reference, actor=actor, now=env.now,
                                             service_id=form.add_service,
                                             idempotency_key=key)
         return Done(outcome, f"Added {env.service(form.add_service)} for a joint response; a "
@@ -163,14 +145,14 @@ class OfficerActions:
 
     async def convert_type(self, form: forms.ConvertTypeForm, actor: Actor,
                            env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.convert_type(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.convert_type(form.reference, actor=actor, now=env.now,
                                              enquiry_type=form.convert_type.value,
                                              idempotency_key=key)
         return Done(outcome, f"Type changed to {type_label(form.convert_type.value)}.")
 
     async def mark_long_term(self, form: forms.LongTermForm, actor: Actor,
                              env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.mark_long_term(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.mark_long_term(form.reference, actor=actor, now=env.now,
                                                expected_on=form.lt_expected_on,
                                                reason=form.lt_reason,
                                                idempotency_key=key)
@@ -179,7 +161,7 @@ class OfficerActions:
 
     async def final_response(self, form: forms.FinalResponseForm, actor: Actor,
                              env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.final_response(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.final_response(form.reference, actor=actor, now=env.now,
                                                text=form.final_text, close_now=form.final_close,
                                                idempotency_key=key)
         closed = " The enquiry is closed." if form.final_close else ""
@@ -187,20 +169,20 @@ class OfficerActions:
                              f"{closed}")
 
     async def close(self, form: forms.CloseForm, actor: Actor, env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.close(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.close(form.reference, actor=actor, now=env.now,
                                       reason=form.close_reason, idempotency_key=key)
         return Done(outcome, f"Closed by {env.name(actor.person_id)}. "
                              f"{env.name(outcome.case.member_id)} has been told.")
 
     async def reopen(self, form: forms.ReopenForm, actor: Actor, env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.reopen(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.reopen(form.reference, actor=actor, now=env.now,
                                        reason=form.reopen_reason, idempotency_key=key)
         return Done(outcome, f"Reopened. It needs acknowledging again by "
                              f"{env.day(outcome.case.acknowledge_due_on)}.")
 
     async def answer_escalation(self, form: forms.EscalationAnswerForm, actor: Actor,
                                 env: CardEnv, key: Key) -> Done:
-        outcome = await self.cw.answer_escalation(form.ref, actor=actor, now=env.now,
+        outcome = await self.cw.answer_escalation(form.reference, actor=actor, now=env.now,
                                                   text=form.escalation_answer,
                                                   idempotency_key=key)
         return Done(outcome, f"Your answer to the escalation was sent to "

@@ -19,8 +19,7 @@ from casestore.intake import (
 )
 from casestore.model import Case
 from dialogs.format import card, text_block, type_label
-from dialogs.forms import After, service_type_value
-from dialogs.member_cards import (
+from dialogs.members.cards import (
     Acting,
     Banner,
     Card,
@@ -31,6 +30,7 @@ from dialogs.member_cards import (
     heading,
     subtle,
 )
+from dialogs.members.forms import After, service_type_value
 
 # The form's fields, in the order a card carries them back (the warning card's data).
 FORM_FIELDS = (

@@ -17,11 +17,11 @@ from typing import Any
 from casestore.directory import Person
 from casestore.questions import Question
 from dialogs.format import actor_phrase, card, execute, text_block
-from dialogs.notices import Card, NoticeContext, Renderer
-from dialogs.officer_actions import FORMS, show_form
-from dialogs.officer_cards import card_data, case_card, message_card, new_nonce
-from dialogs.officer_questions import addressee, excerpt, question_card
-from dialogs.officer_view import (
+from dialogs.notice import Card, NoticeContext, Renderer
+from dialogs.officers.actions import FORMS, show_form
+from dialogs.officers.cards import card_data, case_card, message_card, new_nonce
+from dialogs.officers.questions import addressee, excerpt, question_card
+from dialogs.officers.view import (
     CardEnv,
     Element,
     FileInfo,
@@ -176,7 +176,8 @@ def escalation(ctx: NoticeContext) -> Card:
              text_block("\n".join(f"- {line}" for line in history_lines(case, env)))]
     body += deadline_rows(case, env)
     answer = show_form(FORMS["officer.answer_escalation"], case, env, data)
-    return card(body, [answer, execute("Open the case", "officer.open", {"ref": case.reference})])
+    return card(body, [answer, execute("Open the case", "officer.open",
+                                       {"reference": case.reference})])
 
 
 def _question(ctx: NoticeContext) -> Question:
@@ -220,7 +221,7 @@ def question_answered(ctx: NoticeContext) -> Card:
         text_block("Internal: not sent to the member.", isSubtle=True, size="Small",
                    spacing="None"),
     ]
-    data: dict[str, Any] = {"ref": ref}
+    data: dict[str, Any] = {"reference": ref}
     if _service_of(ctx.recipient):
         data["svc"] = _service_of(ctx.recipient)
     content = card(body, [execute("Open the case", "officer.open", data)])
@@ -283,7 +284,7 @@ def reminder_with_entities(ctx: NoticeContext) -> tuple[Card, list[dict[str, Any
     actions: list[Element] = []
     if ctx.case is not None:
         body += [*headline(ctx.case, env), *deadline_rows(ctx.case, env)]
-        actions.append(execute("Open the case", "officer.open", {"ref": ctx.case.reference}))
+        actions.append(execute("Open the case", "officer.open", {"reference": ctx.case.reference}))
     return with_mentions(card(body, actions), [person] if person else [])
 
 

@@ -17,10 +17,12 @@ from casestore.directory import Person
 from casestore.errors import DomainError, NotPermitted
 from casestore.intake import EnquiryDetails, InvalidSubmission
 from casestore.model import Actor, ActorKind, Urgency
-from dialogs import officer_forms as forms
-from dialogs.officer_cards import message_card, new_nonce
-from dialogs.officer_chat import find_members, log_form, logged_card
-from dialogs.officer_view import CardEnv
+from dialogs.forms import FormError, parse, typed_values
+from dialogs.officers import forms
+from dialogs.officers.cards import message_card, new_nonce
+from dialogs.officers.chat import find_members, log_form, logged_card
+from dialogs.officers.view import CardEnv
+from dialogs.refusals import Audience, sentence_for
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +41,8 @@ class LogFlow:
             return message_card(OFFICERS_ONLY)
         env = self.env()
         try:
-            request = forms.validate(forms.LogFormRequest, data)
-        except forms.FormInvalid:
+            request = parse(forms.LogFormRequest, data)
+        except FormError:
             request = forms.LogFormRequest()
         service_id = request.svc if request.svc in {s.id for s in env.config.services} else (
             person.services[0] if person.services else None)
@@ -62,10 +64,10 @@ class LogFlow:
             return message_card(OFFICERS_ONLY)
         env = self.env()
         service_id = data.get("svc") if isinstance(data.get("svc"), str) else None
-        values = forms.typed_values(data)
+        values = typed_values(data)
         try:
-            form = forms.validate(forms.LogForm, data)
-        except forms.FormInvalid as bad:
+            form = parse(forms.LogForm, data)
+        except FormError as bad:
             return self._again(env, service_id, values, bad.problems)
         member = env.directory.find(form.log_member)
         if member is None or member.kind is not ActorKind.MEMBER:
@@ -95,7 +97,8 @@ class LogFlow:
                 f"Only officers of {env.service(form.log_service)} or the member support team "
                 "can log an enquiry for it."))
         except DomainError as exc:
-            return self._again(env, service_id, values, {}, notice=forms.explain(exc))
+            return self._again(env, service_id, values, {}, notice=sentence_for(
+                exc, Audience.OFFICER, today=env.today))
         log.info("%s logged %s for a member", person.id, outcome.case.reference)
         return logged_card(outcome.case, env)
 

@@ -17,8 +17,8 @@ from dialogs.format import (
     state_label,
     text_block,
 )
-from dialogs.officer_actions import Values, choice_input, text_input, toggle_input
-from dialogs.officer_view import CardEnv, Element, banner, case_facts
+from dialogs.officers.actions import Values, choice_input, text_input, toggle_input
+from dialogs.officers.view import CardEnv, Element, banner, case_facts
 
 Card = dict[str, Any]
 QUEUE_PAGE = 10
@@ -64,7 +64,7 @@ def _queue_item(case: Case, env: CardEnv) -> Element:
         detail += f" · due {env.day(due)}"
     return {
         "type": "Container", "separator": True,
-        "selectAction": execute("Open", "officer.open", {"ref": case.reference}),
+        "selectAction": execute("Open", "officer.open", {"reference": case.reference}),
         "items": [
             {"type": "ColumnSet", "columns": [
                 {"type": "Column", "width": "stretch",
@@ -172,4 +172,4 @@ def logged_card(case: Case, env: CardEnv) -> Card:
                f"will appear as a thread in the {env.service(case.lead_service)} channel.",
                "good"),
         case_facts(case, env),
-    ], [execute("Open", "officer.open", {"ref": case.reference})])
+    ], [execute("Open", "officer.open", {"reference": case.reference})])

@@ -11,9 +11,9 @@ from datetime import date
 from typing import Any
 
 from dialogs.format import actor_phrase, card, fact_set, text_block, type_label
-from dialogs.member_cards import Element, MemberView, action, heading, subtle
-from dialogs.member_case import extend_choices
-from dialogs.notices import Card, NoticeContext, Renderer
+from dialogs.members.cards import Element, MemberView, action, heading, subtle
+from dialogs.members.case import extend_choices
+from dialogs.notice import Card, NoticeContext, Renderer
 
 EXCERPT = 1500
 

@@ -17,7 +17,7 @@ from casestore.intake import MAX_TEXT
 from casestore.lifecycle import ACKNOWLEDGEABLE, LONG_TERMABLE, OFFICER_WORKING
 from casestore.model import Case, CaseState, EscalationState
 from dialogs.format import execute, text_block, type_label
-from dialogs.officer_view import CardEnv, Element
+from dialogs.officers.view import CardEnv, Element
 
 Values = dict[str, str]
 

@@ -15,8 +15,8 @@ from casestore.intake import MAX_TEXT
 from casestore.model import Case
 from casestore.questions import Question, QuestionStatus
 from dialogs.format import card, case_title, execute, text_block
-from dialogs.officer_actions import Values, text_input
-from dialogs.officer_view import CardEnv, Element, banner, case_facts, quote, text_section
+from dialogs.officers.actions import Values, text_input
+from dialogs.officers.view import CardEnv, Element, banner, case_facts, quote, text_section
 
 Card = dict[str, Any]
 EXCERPT = 300
@@ -60,7 +60,8 @@ def outcome_line(q: Question, env: CardEnv) -> str:
 
 def question_data(case: Case, q: Question, nonce: str, service_id: str | None = None,
                   **extra: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {"ref": case.reference, "question_id": q.id, "nonce": nonce, **extra}
+    data: dict[str, Any] = {"reference": case.reference, "question_id": q.id, "nonce": nonce,
+                            **extra}
     if service_id:
         data["svc"] = service_id
     return data
@@ -151,7 +152,7 @@ def _dashboard_item(case: Case, q: Question, env: CardEnv, nonce: str) -> Elemen
         "type": "AdaptiveCard",
         "body": [text_input(answer_input_id(q), "Your answer", {})],
         "actions": [answer_button(data)]}}
-    show = execute("Show", "officer.question", {"ref": case.reference, "question_id": q.id})
+    show = execute("Show", "officer.question", {"reference": case.reference, "question_id": q.id})
     return {"type": "Container", "separator": True, "items": [
         text_block(case_title(case, env.config), weight="Bolder"),
         text_block(f"{asker(q, env)} asked {addressee(q, env)} on {env.at(q.asked_at)}:",

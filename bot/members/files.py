@@ -1,0 +1,99 @@
+"""Files a member sends in personal chat: added to the case their message names, or held
+briefly while they choose the case from a card."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+from microsoft_agents.hosting.core import TurnContext
+
+from bot.members.acting import HOME, Members
+from bot.members.downloads import credentials_for, download
+from bot.members.pending_files import PendingFiles
+from bot.teams import Card
+from casestore.directory import Person
+from casestore.errors import AttachmentRejected, CaseNotFound, DomainError, NotPermitted
+from casestore.model import ACTIVE_STATES
+from casestore.records import CaseFilter
+from dialogs.forms import parse
+from dialogs.members import commands, forms
+from dialogs.members.cards import Acting, MemberView, message_card
+from dialogs.members.files import IncomingFile, sniffed_type, with_extension
+from dialogs.members.lists import FileResult, choose_case_for_files_card, files_added_card
+from dialogs.refusals import Audience, sentence_for
+
+log = logging.getLogger(__name__)
+
+FILE_GONE = ("I no longer have that file. Please send it again with the enquiry's reference in "
+             "the message (for example ENQ-2026-000123).")
+NO_DOWNLOAD = "I couldn't download it from Teams. Please send it again."
+
+
+class Files:
+    def __init__(self, members: Members, *, download_timeout_s: float = 10.0) -> None:
+        self.m = members
+        self.download_timeout_s = download_timeout_s
+        self.pending = PendingFiles(members.ctx.store)
+
+    async def receive(self, turn: TurnContext, person: Person, text: str,
+                      files: list[IncomingFile]) -> Card:
+        view = self.m.view()
+        reference = commands.find_reference(text)
+        if reference is None:
+            acting = self.m.acting(person)
+            page = await self.m.casework.list_for_member(
+                actor=self.m.actor(acting),
+                flt=CaseFilter(states=tuple(sorted(ACTIVE_STATES))), limit=10)
+            token = await self.pending.put(person.id, files, view.now)
+            return choose_case_for_files_card(view, page.cases, [f.name for f in files], token,
+                                              acting)
+        acting, _ = await self.m.acting_for_case(person, reference, None)
+        return await self._store(turn, view, acting, reference, files,
+                                 f"activity:{turn.activity.id}")
+
+    async def attach_chosen(self, turn: TurnContext, person: Person,
+                            data: dict[str, Any]) -> Card:
+        form = parse(forms.AttachFiles, data)
+        view = self.m.view()
+        files = await self.pending.get(form.token, person.id, view.now)
+        if files is None:
+            return message_card(FILE_GONE, good=False, actions=HOME)
+        acting, _ = await self.m.acting_for_case(person, form.reference, form.for_member)
+        return await self._store(turn, view, acting, form.reference, files,
+                                 f"nonce:{form.nonce}")
+
+    async def _store(self, turn: TurnContext, view: MemberView, acting: Acting,
+                     reference: str, files: Sequence[IncomingFile], key: str) -> Card:
+        results: list[FileResult] = []
+        limits = self.m.ctx.config.attachments
+        for i, incoming in enumerate(files):
+            try:
+                if incoming.content_type not in limits.allowed_types and \
+                        not incoming.content_type.startswith("image/"):
+                    raise AttachmentRejected(incoming.name, "this type of file is not accepted")
+                content = await download(incoming.url, limits.max_bytes,
+                                         await credentials_for(turn, incoming.url),
+                                         timeout_s=self.download_timeout_s)
+                ctype = sniffed_type(content, incoming.content_type)
+                name = with_extension(incoming.name, ctype)
+                outcome = await self.m.casework.add_attachment(
+                    reference, actor=self.m.actor(acting), now=view.now, filename=name,
+                    content_type=ctype, content=content,
+                    idempotency_key=key if i == 0 else f"{key}:{i}")
+                log.info("file added to %s by %s (attachment %s)", reference,
+                         acting.person.id, outcome.attachment_id)
+                results.append(FileResult(name, True))
+            except (NotPermitted, CaseNotFound):
+                raise
+            except DomainError as exc:
+                results.append(FileResult(incoming.name, False, sentence_for(
+                    exc, Audience.MEMBER, today=view.today)))
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                log.warning("could not download a file for %s: %s", reference,
+                            type(exc).__name__)
+                results.append(FileResult(incoming.name, False,
+                                          f"{incoming.name} was not added: {NO_DOWNLOAD}"))
+        return files_added_card(view, reference, results, acting.for_member)
