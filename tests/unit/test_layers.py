@@ -47,3 +47,16 @@ def test_outside_its_db_adapter_casestore_writes_no_sql() -> None:
 def test_the_edges_reach_persistence_through_the_ports_only(package: str) -> None:
     for path in sorted((ROOT / package).rglob("*.py")):
         assert offending(path, ("sqlalchemy", "casestore.db")) == [], path
+
+
+def test_no_source_module_is_over_400_lines() -> None:
+    root = Path(__file__).resolve().parents[2]
+    too_long = {
+        str(path.relative_to(root)): n
+        for package in ("bot", "dialogs", "casestore", "scheduler", "memberportal", "manifest")
+        for path in (root / package).rglob("*.py")
+        if "migrations" not in path.parts
+        and (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+
+    assert too_long == {}
