@@ -195,3 +195,23 @@ async def test_a_file_sent_with_a_reference_is_stored_over_http(
         [_, added] = await connector.wait_for_activities(2)
     assert "Added to ENQ-2026-000001: report.pdf." in texts(card_of(added))
     assert await count(casework, attachments) == 1
+
+
+@pytest.mark.parametrize("value", ["member.enquiry.submit", ["a", "list"],
+                                   {"action": "a string"}, {"action": ["a", "list"]},
+                                   {"action": {"type": "Action.Execute", "verb": 7}}],
+                         ids=["value a string", "value a list", "action a string",
+                              "action a list", "verb not text"])
+async def test_a_card_action_that_is_not_one_is_answered_400_and_writes_nothing(
+    client: TestClient[web.Request, web.Application], connector: FakeConnector,
+    casework: Casework, value: Any,
+) -> None:
+    before = await count(casework, cases)
+    body = activity(connector, casework, type="invoke", name="adaptiveCard/action", value=value)
+
+    response = await client.post("/api/messages", json=body)
+
+    assert response.status == 400
+    assert (await response.json())["statusCode"] == 400
+    assert await count(casework, cases) == before
+    assert connector.requests == []
