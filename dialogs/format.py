@@ -10,6 +10,7 @@ from casestore.config import ENQUIRY_TYPE_LABELS, CouncilConfig, EnquiryType
 from casestore.directory import Directory
 from casestore.model import STATE_LABELS, Case, CaseState
 from casestore.sla import STATUS_LABELS, DeadlineStatus
+from dialogs.text import shown
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -106,7 +107,7 @@ def actor_phrase(directory: Directory, actor_id: str, on_behalf_of_id: str | Non
 
 
 def case_title(case: Case, config: CouncilConfig) -> str:
-    where = f" at {case.location}" if case.location else ""
+    where = f" at {shown(case.location)}" if case.location else ""
     return f"{case.reference or 'Draft'}: {service_name(config, case.lead_service)}{where}"
 
 
@@ -115,7 +116,7 @@ def text_block(text: str, **props: Any) -> dict[str, Any]:
 
 
 def fact_set(facts: list[tuple[str, str]]) -> dict[str, Any]:
-    return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts if v]}
+    return {"type": "FactSet", "facts": [{"title": t, "value": shown(v)} for t, v in facts if v]}
 
 
 def card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None,

@@ -35,6 +35,7 @@ from dialogs.members.cards import (
 )
 from dialogs.members.lists import accepted_files
 from dialogs.members.timeline import timeline_blocks
+from dialogs.text import shown
 
 EXTEND_STEPS = (5, 10, 20)
 
@@ -223,7 +224,8 @@ def _files(view: MemberView, case: Case, files: Sequence[AttachmentInfo]) -> lis
     blocks: list[Element] = [heading("Files", "Medium")]
     for f in files:
         size = f"{max(1, round(f.size_bytes / 1024))} KB"
-        blocks.append(text_block(f"{f.filename} ({size}), added by {view.name(f.uploaded_by_id)} "
+        who = view.name(f.uploaded_by_id)
+        blocks.append(text_block(f"{shown(f.filename)} ({size}), added by {who} "
                                  f"on {view.at(f.uploaded_at)}", spacing="Small"))
     if not files:
         blocks.append(text_block("No files yet."))
@@ -254,8 +256,8 @@ def case_detail_card(
                 badge_text(badge), color=badge_colour(badge), weight="Bolder")]}] if badge else []),
         ]},
         _facts(view, case, can_act),
-        heading("The enquiry", "Medium"), text_block(case.description),
-        heading("The ask", "Medium"), text_block(case.ask),
+        heading("The enquiry", "Medium"), text_block(shown(case.description)),
+        heading("The ask", "Medium"), text_block(shown(case.ask)),
         *_deadlines(view, case),
         heading("Timeline", "Medium"), *timeline_blocks(view, events),
         *_files(view, case, files),

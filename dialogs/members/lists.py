@@ -23,6 +23,7 @@ from dialogs.members.cards import (
     subtle,
 )
 from dialogs.members.forms import ANY, StatusFilter
+from dialogs.text import shown
 
 PAGE_SIZE = 10
 
@@ -97,14 +98,14 @@ def _filter_inputs(view: MemberView, filters: ListFilters) -> list[Element]:
 
 def _case_row(view: MemberView, case: Case, for_member: str | None) -> Element:
     badge = view.policy.badge(case, view.now) if case.is_active else None
-    where = f" at {case.location}" if case.location else ""
+    where = f" at {shown(case.location)}" if case.location else ""
     left: list[Element] = [
         text_block(case.reference or "", weight="Bolder"),
         text_block(f"{view.service(case.lead_service)}: {type_label(case.enquiry_type)}{where}",
                    spacing="None"),
     ]
     if case.search_term:
-        left.append(subtle(f"Your search term: {case.search_term}", spacing="None"))
+        left.append(subtle(f"Your search term: {shown(case.search_term)}", spacing="None"))
     right: list[Element] = [text_block(state_label(case.state), horizontalAlignment="Right")]
     if badge is not None:
         right.append(text_block(badge_text(badge), color=badge_colour(badge), weight="Bolder",
@@ -174,7 +175,7 @@ def drafts_card(view: MemberView, drafts: Sequence[Case], acting: Acting,
         if draft.enquiry_type:
             what += f": {type_label(draft.enquiry_type)}"
         if draft.location:
-            what += f" at {draft.location}"
+            what += f" at {shown(draft.location)}"
         saved = draft.updated_at or draft.created_at
         body.append({"type": "Container", "separator": True, "items": [
             text_block(what, weight="Bolder"),
@@ -205,7 +206,7 @@ def choose_case_for_files_card(view: MemberView, cases: Sequence[Case], filename
                                   for_member=acting.for_member)])
     body.append(text_block("Choose the enquiry to add it to:"))
     for case in cases:
-        where = f" at {case.location}" if case.location else ""
+        where = f" at {shown(case.location)}" if case.location else ""
         body.append(action_set(action(
             f"{case.reference}: {view.service(case.lead_service)}{where}"[:120],
             "member.files.attach", reference=case.reference, token=token,

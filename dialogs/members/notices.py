@@ -14,6 +14,7 @@ from dialogs.format import actor_phrase, card, fact_set, text_block, type_label
 from dialogs.members.cards import Element, MemberView, action, heading, subtle
 from dialogs.members.case import extend_choices
 from dialogs.notice import Card, NoticeContext, Renderer
+from dialogs.text import shown, shown_excerpt
 
 EXCERPT = 1500
 
@@ -40,9 +41,10 @@ def _quote(text: Any) -> list[Element]:
     text = str(text or "").strip()
     if not text:
         return []
+    shown_text = shown(text)
     if len(text) > EXCERPT:
-        text = text[: EXCERPT - 1].rstrip() + "… (open the case to read it all)"
-    return [{"type": "Container", "style": "emphasis", "items": [text_block(text)]}]
+        shown_text = shown_excerpt(text, EXCERPT) + " (open the case to read it all)"
+    return [{"type": "Container", "style": "emphasis", "items": [text_block(shown_text)]}]
 
 
 def _day(ctx: NoticeContext, iso: Any) -> str:
@@ -58,7 +60,7 @@ def _notice(ctx: NoticeContext, title: str, body: list[Element],
     if ctx.case is not None:
         where = _view(ctx).service(ctx.case.lead_service)
         if ctx.case.location:
-            where += f" at {ctx.case.location}"
+            where += f" at {shown(ctx.case.location)}"
     head: list[Element] = [heading(title, "Medium")]
     if where:
         head.append(subtle(where, spacing="None"))

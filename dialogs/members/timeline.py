@@ -16,6 +16,7 @@ from casestore.model import Event
 from casestore.questions import QUESTION_EVENTS
 from dialogs.format import actor_phrase, text_block, type_label
 from dialogs.members.cards import Element, MemberView, subtle
+from dialogs.text import shown, shown_excerpt
 
 HIDDEN_KINDS = frozenset({"noted", "draft_saved", "message_edited", "message_deleted"}) | \
     QUESTION_EVENTS
@@ -34,8 +35,7 @@ def visible_to_member(event: Event) -> bool:
 
 
 def _excerpt(value: Any) -> str:
-    text = str(value or "").strip()
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+    return shown_excerpt(value, EXCERPT)
 
 
 def _day(view: MemberView, iso: Any) -> str:
@@ -59,7 +59,7 @@ PHRASES: dict[str, Phrase] = {
     "update_requested": lambda v, e, who: Line(
         f"{who} asked for an update", _excerpt(e.payload.get("text"))),
     "attachment_added": lambda v, e, who: Line(
-        f"{who} added a file: {e.payload.get('filename', '')}"),
+        f"{who} added a file: {shown(e.payload.get('filename', ''))}"),
     "redirected": lambda v, e, who: Line(
         f"Moved from {v.service(e.payload.get('from_service', ''))} to "
         f"{v.service(e.payload.get('to_service', ''))} by {who}",

@@ -34,6 +34,7 @@ from dialogs.officers.view import (
     quote,
     with_mentions,
 )
+from dialogs.text import shown
 
 
 def _service_of(recipient: str) -> str | None:
@@ -65,7 +66,7 @@ def case_opened(ctx: NoticeContext) -> Card:
     if event == "redirected":
         history = "\n".join(f"- {line}" for line in history_lines(ctx.case, env))
         intro = (f"Redirected here from {env.service(ctx.payload.get('from_service'))} by "
-                 f"{_who(ctx)}: \u201c{ctx.payload.get('reason', '')}\u201d\n\nSo far:\n"
+                 f"{_who(ctx)}: \u201c{shown(ctx.payload.get('reason', ''))}\u201d\n\nSo far:\n"
                  f"{history}")
     elif event == "service_added":
         intro = (f"{_who(ctx)} added {env.service(ctx.payload.get('service'))} for a joint "
@@ -103,7 +104,7 @@ def _activity_text(ctx: NoticeContext, env: CardEnv) -> tuple[str, str]:
         return f"{who} asked for an update. Reply in this thread to answer.", str(
             p.get("text", ""))
     if event == "attachment_added":
-        return f"{who} added a file: {p.get('filename', 'attachment')}.", ""
+        return f"{who} added a file: {shown(p.get('filename', 'attachment'))}.", ""
     if event == "rated":
         return f"{who} rated the final response {p.get('rating')} out of 5.", str(
             p.get("comment", ""))

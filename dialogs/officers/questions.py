@@ -17,6 +17,7 @@ from casestore.questions import Question, QuestionStatus
 from dialogs.format import card, case_title, execute, text_block
 from dialogs.officers.actions import Values, text_input
 from dialogs.officers.view import CardEnv, Element, banner, case_facts, quote, text_section
+from dialogs.text import shown_excerpt
 
 Card = dict[str, Any]
 EXCERPT = 300
@@ -36,8 +37,8 @@ def withdraw_input_id(q: Question) -> str:
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    """What someone typed, cut to `limit` characters and shown as text (never Markdown)."""
+    return shown_excerpt(text, limit)
 
 
 def addressee(q: Question, env: CardEnv) -> str:

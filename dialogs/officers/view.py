@@ -31,6 +31,7 @@ from dialogs.format import (
     when,
 )
 from dialogs.notice import NoticeContext
+from dialogs.text import shown
 
 Element = dict[str, Any]
 
@@ -129,7 +130,8 @@ def case_facts(case: Case, env: CardEnv) -> Element:
 def text_section(title: str, text: str) -> list[Element]:
     if not text:
         return []
-    return [text_block(title, weight="Bolder", spacing="Medium"), text_block(text, spacing="Small")]
+    return [text_block(title, weight="Bolder", spacing="Medium"),
+            text_block(shown(text), spacing="Small")]
 
 
 DEADLINE_LABELS = {
@@ -216,14 +218,14 @@ def history_lines(case: Case, env: CardEnv) -> list[str]:
 def files_block(files: Sequence[FileInfo]) -> list[Element]:
     if not files:
         return []
-    listing = "\n".join(f"- {f.filename} ({size_text(f.size_bytes)})" for f in files)
+    listing = "\n".join(f"- {shown(f.filename)} ({size_text(f.size_bytes)})" for f in files)
     return [text_block(f"Attachments ({len(files)})", weight="Bolder", spacing="Medium"),
             text_block(listing, spacing="Small")]
 
 
 def quote(text: str) -> Element:
     """What someone wrote, set apart from the bot's words."""
-    return {"type": "Container", "style": "emphasis", "items": [text_block(text)]}
+    return {"type": "Container", "style": "emphasis", "items": [text_block(shown(text))]}
 
 
 def banner(text: str, tone: str = "default") -> Element:

@@ -16,6 +16,7 @@ from dialogs.format import (
     text_block,
 )
 from dialogs.notice import Card, NoticeContext, Renderer
+from dialogs.text import shown
 
 
 def _today(ctx: NoticeContext) -> date:
@@ -89,7 +90,7 @@ def _lines(ctx: NoticeContext, items: list[dict[str, Any]], extra: str = "") -> 
         due_text = f", due {long_date_in(date.fromisoformat(due), today)}" if due else ""
         member = person_name(ctx.directory, item.get("member"))
         out.append(f"- {label}: {service_name(ctx.config, item['service'])}, {member}{due_text}"
-                   f"{item.get(extra, '') and ' ' + str(item.get(extra))}")
+                   f"{item.get(extra, '') and ' ' + shown(item.get(extra))}")
     return out
 
 
@@ -125,14 +126,15 @@ def digest(ctx: NoticeContext) -> Card:
     body += _section("Open escalations", d["open_escalations"]["count"],
                      _lines(ctx, d["open_escalations"]["items"]))
     body += _section("Low ratings", len(d["low_ratings"]), [
-        f"{line} ({item['rating']} out of 5{': ' + item['comment'] if item['comment'] else ''})"
+        f"{line} ({item['rating']} out of 5"
+        f"{': ' + shown(item['comment']) if item['comment'] else ''})"
         for line, item in zip(_lines(ctx, d["low_ratings"]), d["low_ratings"], strict=True)])
     body += _section("Redirected (misdirected) enquiries", len(d["redirected"]), [
         f"{line}, from {service_name(ctx.config, item['from'])}"
         for line, item in zip(_lines(ctx, d["redirected"]), d["redirected"], strict=True)])
     body += _section("Reopened enquiries", len(d["reopened"]), _lines(ctx, d["reopened"]))
     body += _section("Messages that could not be delivered", d["failed_messages"]["count"], [
-        f"- {m['reference'] or 'digest'}: {m['kind']} to {m['to']} ({m['error']})"
+        f"- {m['reference'] or 'digest'}: {m['kind']} to {m['to']} ({shown(m['error'])})"
         for m in d["failed_messages"]["items"]])
     return card(body)
 
