@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from casestore import lifecycle
+from casestore import filetypes, lifecycle
 from casestore.config import CouncilConfig
 from casestore.directory import Directory
 from casestore.errors import AttachmentRejected, InvalidRequest, NotPermitted
@@ -282,17 +282,20 @@ class MemberCasework:
     async def add_attachment(self, reference: str, *, actor: Actor, now: datetime,
                              filename: str, content_type: str, content: bytes,
                              idempotency_key: str | None = None) -> Outcome:
-        """Store a file on the case, within the council's type, size and count limits."""
+        """Store a file on the case, within the council's type, size and count limits. The
+        type stored is what the bytes are (`casestore.filetypes`), never what the name or
+        `content_type` claim; a file whose bytes are not the kind its name claims is refused."""
         limits = self.config.attachments
         name = (filename or "attachment").strip()[:255]
-        ctype = content_type.split(";")[0].strip().lower()
-        if ctype not in limits.allowed_types:
-            raise AttachmentRejected(name, "this type of file is not accepted")
         if len(content) > limits.max_bytes:
-            raise AttachmentRejected(
-                name, f"it is larger than the {limits.max_bytes // (1024 * 1024)} MB limit")
+            raise AttachmentRejected(name, filetypes.too_large(limits.max_bytes))
         if not content:
             raise AttachmentRejected(name, "the file is empty")
+        try:
+            ctype = filetypes.stored_type(content, claimed=content_type,
+                                          allowed=limits.allowed_types)
+        except filetypes.NotAllowed as exc:
+            raise AttachmentRejected(name, exc.reason) from None
         digest = hashlib.sha256(content).hexdigest()
         action = Action.ADD_INFORMATION if actor.kind is not ActorKind.OFFICER \
             else Action.INTERNAL_NOTE

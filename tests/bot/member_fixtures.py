@@ -17,6 +17,7 @@ from typing import Any
 from microsoft_agents.activity import Activity, Attachment, ChannelAccount, ConversationAccount
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.members.downloads import Downloader
 from bot.members.flows import MemberFlows
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.calendar import LONDON
@@ -224,10 +225,14 @@ class Chat:
         return await self.send_invoke(self.invoke(person_id, verb, data))
 
 
-def make_bot(casework: Casework, clock: Clock) -> tuple[MemberEnquiriesBot, BotContext]:
+def make_bot(casework: Casework, clock: Clock, *, downloader: Downloader | None = None
+             ) -> tuple[MemberEnquiriesBot, BotContext]:
+    """The bot with the member flows; `downloader` fetches files (tests/support/files.py
+    builds one for local https servers)."""
     ctx = BotContext(casework=casework, config=casework.config, directory=casework.directory,
                      clock=clock)
-    return MemberEnquiriesBot(ctx, members=MemberFlows(ctx), officers=OfficerStub()), ctx
+    members = MemberFlows(ctx, downloader=downloader)
+    return MemberEnquiriesBot(ctx, members=members, officers=OfficerStub()), ctx
 
 
 def files_attachment(name: str, url: str, file_type: str) -> Attachment:

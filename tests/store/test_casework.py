@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from casestore.casework import Casework
-from casestore.db.tables import case_events, cases, outbox
+from casestore.db.tables import attachments, case_events, cases, outbox
 from casestore.errors import (
     AttachmentRejected,
     CaseNotFound,
@@ -221,7 +221,7 @@ async def test_a_cc_colleague_sees_the_case_but_cannot_act(casework: Casework) -
 async def test_attachments_are_stored_once_within_limits(casework: Casework) -> None:
     ref = (await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
                                  now=MONDAY)).case.reference or ""
-    photo = b"\x89PNG fake image bytes"
+    photo = b"\x89PNG\r\n\x1a\n fake image bytes"
     first = await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY,
                                           filename="pothole.png", content_type="image/png",
                                           content=photo)
@@ -239,6 +239,29 @@ async def test_attachments_are_stored_once_within_limits(casework: Casework) -> 
             content=b"0" * (casework.config.attachments.max_bytes + 1))
     async with casework.store.transaction() as uow:
         assert len(await uow.cases.attachment_list(first.case.id or 0)) == 1
+
+
+async def test_a_file_is_stored_as_what_its_bytes_are_and_a_disguised_one_is_refused(
+    casework: Casework,
+) -> None:
+    ref = (await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
+                                 now=MONDAY)).case.reference or ""
+    before = await _counts(casework)
+    with pytest.raises(AttachmentRejected, match="its name says it is a PDF, but it is a web"):
+        await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY,
+                                      filename="invoice.pdf", content_type="application/pdf",
+                                      content=b"<html><body>Pay here</body></html>")
+    with pytest.raises(AttachmentRejected, match="its name says it is a photo, but it is a pro"):
+        await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY,
+                                      filename="photo.png", content_type="image/png",
+                                      content=b"MZ\x90\x00 an executable")
+    assert await _counts(casework) == before
+    await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY, filename="photo.jpg",
+                                  content_type="image/jpeg",
+                                  content=b"\x89PNG\r\n\x1a\n a PNG named .jpg")
+    async with casework.store.engine.begin() as conn:
+        [stored] = (await conn.execute(select(attachments.c.content_type))).scalars().all()
+    assert stored == "image/png"
 
 
 async def test_an_illegal_transition_through_the_store_writes_nothing(casework: Casework) -> None:
