@@ -31,6 +31,7 @@ from tests.bot.member_fixtures import (
     teams_activity,
     texts,
 )
+from tests.store.helpers import member
 from tests.support import loopback_only
 from tests.support.files import (
     CONNECTOR_HOST,
@@ -46,7 +47,8 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 HTML = b"<!DOCTYPE html><html><body><form action='https://evil.example/pay'></form></body></html>"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\0" * 64
 CONTENT = {"report.pdf": PDF, "photo.pdf": PDF, "letter.pdf": PDF, "site-photo.png": PNG,
-           "mislabelled.jpg": PNG + b"another photo", "invoice.pdf": HTML, "photo.png": EXE}
+           "mislabelled.jpg": PNG + b"another photo", "invoice.pdf": HTML, "photo.png": EXE,
+           "hospital-letter.pdf": PDF}
 
 
 @pytest.fixture(autouse=True)
@@ -242,6 +244,59 @@ async def test_a_file_waiting_for_its_enquiry_survives_a_restart_of_the_bot(
     added = (await Chat(restarted, casework.directory.get).click(
         SARAH, asked, "member.files.attach")).card
     assert added is not None and f"Added to {ref}: letter.pdf." in texts(added)
+
+
+# -- special category data in files' names and the message sent with them ------------------------
+
+async def test_a_message_with_files_that_mentions_special_category_data_is_confirmed_first(
+    chat: Chat, casework: Casework, file_server: TestServer,
+) -> None:
+    ref = await raise_enquiry(chat)
+    activity = teams_activity(
+        casework.directory.get(SARAH), text=f"{ref} photo of the ramp for her wheelchair",
+        attachments=[files_attachment("site-photo.png", link(file_server, "site-photo.png"),
+                                      "png")])
+    [warned] = [a.attachments[0].content for a in await chat.send(activity)]
+    assert "may include special category data: health" in texts(warned)
+    assert "Nothing has been stored yet." in texts(warned)
+    assert await stored(casework) == []
+    added = (await chat.click(SARAH, warned, "member.files.attach")).card
+    assert added is not None and f"Added to {ref}: site-photo.png." in texts(added)
+    assert await stored(casework) == [("site-photo.png", "image/png")]
+    case = await casework.view(ref, actor=member(SARAH), now=MONDAY)
+    [event] = [se.event for se in await casework.timeline(case)
+               if se.event.kind == "attachment_added"]
+    assert event.payload["special_category_confirmed"] == ["health"]
+
+
+async def test_a_file_whose_name_is_special_category_data_is_confirmed_after_choosing_the_case(
+    chat: Chat, casework: Casework, file_server: TestServer,
+) -> None:
+    ref = await raise_enquiry(chat)
+    activity = teams_activity(casework.directory.get(SARAH), text="", attachments=[
+        files_attachment("hospital-letter.pdf", link(file_server, "hospital-letter.pdf"),
+                         "pdf")])
+    [asked] = [a.attachments[0].content for a in await chat.send(activity)]
+    warned = (await chat.click(SARAH, asked, "member.files.attach")).card
+    assert warned is not None and "special category data: health" in texts(warned)
+    assert await stored(casework) == []
+    not_now = (await chat.click(SARAH, warned, "member.case.open")).card
+    assert not_now is not None and "No files yet." in texts(not_now)
+    added = (await chat.click(SARAH, warned, "member.files.attach")).card
+    assert added is not None and f"Added to {ref}: hospital-letter.pdf." in texts(added)
+
+
+async def test_the_use_case_itself_refuses_an_unconfirmed_special_category_file_name(
+    casework: Casework, chat: Chat,
+) -> None:
+    from casestore.intake import SpecialCategoryUnconfirmed
+
+    ref = await raise_enquiry(chat)
+    with pytest.raises(SpecialCategoryUnconfirmed):
+        await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY,
+                                      filename="her dementia assessment.pdf",
+                                      content_type="application/pdf", content=PDF)
+    assert await stored(casework) == []
 
 
 # -- pasted images: on the Bot Connector, with the bot's token ----------------------------------

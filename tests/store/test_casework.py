@@ -16,7 +16,7 @@ from casestore.errors import (
     InvalidTransition,
     NotPermitted,
 )
-from casestore.intake import InvalidSubmission
+from casestore.intake import InvalidSubmission, SpecialCategoryUnconfirmed
 from casestore.model import CaseState, EscalationState
 from casestore.records import CaseFilter
 from tests.store.helpers import MONDAY, details, member, officer
@@ -262,6 +262,33 @@ async def test_a_file_is_stored_as_what_its_bytes_are_and_a_disguised_one_is_ref
     async with casework.store.engine.begin() as conn:
         [stored] = (await conn.execute(select(attachments.c.content_type))).scalars().all()
     assert stored == "image/png"
+
+
+async def test_information_with_special_category_data_needs_the_members_confirmation(
+    casework: Casework,
+) -> None:
+    """As at intake: refused and nothing written until confirmed; then recorded as confirmed."""
+    ref = (await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
+                                 now=MONDAY)).case.reference or ""
+    text = "She is in hospital until Friday, so please call her daughter."
+    before = await _counts(casework)
+    with pytest.raises(SpecialCategoryUnconfirmed) as refused:
+        await casework.add_information(ref, actor=member(SARAH), now=MONDAY, text=text,
+                                       idempotency_key="nonce:first")
+    assert refused.value.categories == ("health",)
+    assert await _counts(casework) == before
+    outcome = await casework.add_information(ref, actor=member(SARAH), now=MONDAY, text=text,
+                                             special_category_confirmed=True,
+                                             idempotency_key="nonce:first")
+    assert not outcome.duplicate  # the refused try claimed nothing
+    await casework.add_information(ref, actor=member(SARAH), now=MONDAY,
+                                   text="The gate code is 1234.")
+    case = await casework.view(ref, actor=member(SARAH), now=MONDAY)
+    assert case.special_category_confirmed
+    added = [se.event.payload for se in await casework.timeline(case)
+             if se.event.kind == "information_added"]
+    assert [(p["text"], p.get("special_category_confirmed")) for p in added] == [
+        (text, ["health"]), ("The gate code is 1234.", None)]
 
 
 async def test_an_illegal_transition_through_the_store_writes_nothing(casework: Casework) -> None:
