@@ -26,6 +26,7 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.identity import from_the_bot
+from bot.ratelimit import SLOW_DOWN, RateLimit, Verdict
 from casestore.casework import Casework
 from casestore.config import CouncilConfig, OfficerRole
 from casestore.directory import Directory, Person
@@ -103,15 +104,19 @@ def uses_member_flows(person: Person) -> bool:
 class MemberEnquiriesBot:
     """The Agents SDK `Agent`: `on_turn` picks the handler for each kind of activity."""
 
-    def __init__(self, ctx: BotContext, *, members: Flows, officers: ChannelFlows) -> None:
+    def __init__(self, ctx: BotContext, *, members: Flows, officers: ChannelFlows,
+                 rate_limit: RateLimit | None = None) -> None:
         self.ctx = ctx
         self.members = members
         self.officers = officers
+        self.rate_limit = rate_limit
         self._stored_refs: dict[str, dict[str, Any]] = {}  # what this process last stored
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         kind = activity.type
+        if kind in _LIMITED and not await self._within_rate_limit(context):
+            return
         if kind == ActivityTypes.message:
             await self.on_message_activity(context)
         elif kind == ActivityTypes.invoke:
@@ -123,6 +128,24 @@ class MemberEnquiriesBot:
             await self.on_installation_update_add(context)
         elif (change := _CHANGES.get((_text(kind), _event_type(activity)))) is not None:
             await self._message_changed(context, change)
+
+    async def _within_rate_limit(self, turn: TurnContext) -> bool:
+        """Whether this person's message (or card action) is within `RATE_LIMIT_PER_MINUTE`.
+        Over it, nothing is handled: a message gets one polite answer a minute, a card action
+        (which Teams needs an answer to) the same sentence as its card."""
+        sender = turn.activity.from_property
+        if self.rate_limit is None or sender is None or from_the_bot(turn.activity):
+            return True
+        who = sender.aad_object_id or sender.id
+        verdict = self.rate_limit.check(who) if who else Verdict.HANDLE
+        if verdict is Verdict.HANDLE:
+            return True
+        log.info("over the rate limit: activity %s from %s not handled", turn.activity.id, who)
+        if turn.activity.type == ActivityTypes.invoke:
+            await _reply_invoke(turn, _card_response(_message_card(SLOW_DOWN)))
+        elif verdict is Verdict.REFUSE_AND_SAY:
+            await turn.send_activity(SLOW_DOWN)
+        return False
 
     # -- who and where ------------------------------------------------------------------------
     def identify(self, account: ChannelAccount | None) -> Person | None:
@@ -261,6 +284,7 @@ class MemberEnquiriesBot:
             await self._flows_for(turn, person).on_welcome(turn, person)
 
 
+_LIMITED = frozenset({ActivityTypes.message, ActivityTypes.invoke})
 _CHANGES: dict[tuple[str, str], str] = {
     (ActivityTypes.message_update.value, "editMessage"): "edited",
     (ActivityTypes.message_delete.value, "softDeleteMessage"): "deleted"}

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from casestore.calendar import Nation, WorkingCalendar
+from casestore.hosts import DownloadHost, host_listed
 from casestore.kinds import ENQUIRY_TYPE_LABELS as ENQUIRY_TYPE_LABELS
 from casestore.kinds import EnquiryType as EnquiryType
 from casestore.kinds import EscalationRule as EscalationRule
@@ -98,6 +99,15 @@ class Attachments(_Strict):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     max_per_case: int = Field(default=20, ge=1, le=200)
+    # Where files sent in chat may be fetched from (https only, never a private address): a
+    # name, or "*." and a domain for any name under it. Teams puts a file a member attaches in
+    # their OneDrive (<tenant>-my.sharepoint.com) and an image pasted into the chat on the
+    # Bot Connector (smba.trafficmanager.net); see docs/decisions.md.
+    download_hosts: tuple[DownloadHost, ...] = ("*.sharepoint.com", "smba.trafficmanager.net")
+
+    def may_download_from(self, host: str) -> bool:
+        """Whether `host` is on the download list."""
+        return host_listed(host, self.download_hosts)
 
 
 class ServiceArea(_Strict):

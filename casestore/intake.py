@@ -69,6 +69,25 @@ def special_categories(*texts: str) -> list[str]:
     return [kind for kind, pattern in _SPECIAL_RE.items() if pattern.search(joined)]
 
 
+class SpecialCategoryUnconfirmed(DomainError):
+    """Text added to a case looks like special category data and the member has not confirmed
+    it is needed; nothing was stored. `categories` names the kinds found."""
+
+    def __init__(self, categories: list[str]) -> None:
+        self.categories = tuple(categories)
+        super().__init__("may include special category data: " + ", ".join(self.categories))
+
+
+def require_confirmed_if_special(*texts: str, confirmed: bool) -> list[str]:
+    """The intake rule for what is added later (information, answers to the service's
+    questions, files' names and the message sent with them): text that looks like special
+    category data needs the member's confirmation. Returns the kinds found (confirmed)."""
+    found = special_categories(*texts)
+    if found and not confirmed:
+        raise SpecialCategoryUnconfirmed(found)
+    return found
+
+
 def check_enquiry(
     details: EnquiryDetails, *, member_id: str, config: CouncilConfig, directory: Directory,
     complete: bool = True,

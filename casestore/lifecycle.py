@@ -101,15 +101,21 @@ def ask_member(case: Case, actor: Actor, now: datetime, question: str) -> None:
 
 def add_information(
     case: Case, actor: Actor, now: datetime, policy: SlaPolicy, text: str,
-    attachment_ids: list[int] | None = None,
+    attachment_ids: list[int] | None = None, special_categories: Sequence[str] = (),
 ) -> int:
-    """The member adds information; a paused clock resumes. Returns the working days waited."""
+    """The member adds information; a paused clock resumes. Returns the working days waited.
+    Special category data in it has been confirmed by the member (`casestore.intake`), and the
+    event says so."""
     _require_state(case, T.ADD_INFORMATION, OFFICER_WORKING)
     was_paused = case.is_paused
     waited = policy.resume(case, now) if was_paused else 0
+    extra = {"special_category_confirmed": list(special_categories)} if special_categories \
+        else {}
+    if special_categories:
+        case.special_category_confirmed = True
     case.record(
         E.INFORMATION_ADDED, now, actor, text=text, attachments=attachment_ids or [],
-        clock_resumed=was_paused, paused_working_days=waited,
+        clock_resumed=was_paused, paused_working_days=waited, **extra,
     )
     return waited
 

@@ -13,11 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from casestore import lifecycle
+from casestore import filetypes, lifecycle
 from casestore.config import CouncilConfig
 from casestore.directory import Directory
 from casestore.errors import AttachmentRejected, InvalidRequest, NotPermitted
-from casestore.intake import MAX_TEXT, EnquiryDetails, check_enquiry
+from casestore.intake import (
+    MAX_TEXT,
+    EnquiryDetails,
+    check_enquiry,
+    require_confirmed_if_special,
+)
 from casestore.kinds import EventKind
 from casestore.model import Actor, ActorKind, Case, CaseState, Event
 from casestore.notifications import notifications_for
@@ -231,11 +236,16 @@ class MemberCasework:
                                idempotency_key=idempotency_key)
 
     async def add_information(self, reference: str, *, actor: Actor, now: datetime, text: str,
+                              special_category_confirmed: bool = False,
                               idempotency_key: str | None = None) -> Outcome:
+        """Information from the member, or their answer to the service's question; like an
+        enquiry, text that looks like special category data needs their confirmation."""
         text = self._text("text", text)
+        found = require_confirmed_if_special(text, confirmed=special_category_confirmed)
         return await self._act(
             reference, actor, Action.ADD_INFORMATION, now,
-            lambda c: lifecycle.add_information(c, actor, now, self.policy, text),
+            lambda c: lifecycle.add_information(c, actor, now, self.policy, text,
+                                                special_categories=found),
             idempotency_key=idempotency_key)
 
     async def close(self, reference: str, *, actor: Actor, now: datetime, reason: str = "",
@@ -281,18 +291,25 @@ class MemberCasework:
 
     async def add_attachment(self, reference: str, *, actor: Actor, now: datetime,
                              filename: str, content_type: str, content: bytes,
+                             caption: str = "", special_category_confirmed: bool = False,
                              idempotency_key: str | None = None) -> Outcome:
-        """Store a file on the case, within the council's type, size and count limits."""
+        """Store a file on the case, within the council's type, size and count limits. The
+        type stored is what the bytes are (`casestore.filetypes`), never what the name or
+        `content_type` claim; a file whose bytes are not the kind its name claims is refused.
+        Its name and `caption` (the message sent with it, not stored) go through the same
+        special category check as an enquiry."""
         limits = self.config.attachments
         name = (filename or "attachment").strip()[:255]
-        ctype = content_type.split(";")[0].strip().lower()
-        if ctype not in limits.allowed_types:
-            raise AttachmentRejected(name, "this type of file is not accepted")
         if len(content) > limits.max_bytes:
-            raise AttachmentRejected(
-                name, f"it is larger than the {limits.max_bytes // (1024 * 1024)} MB limit")
+            raise AttachmentRejected(name, filetypes.too_large(limits.max_bytes))
         if not content:
             raise AttachmentRejected(name, "the file is empty")
+        try:
+            ctype = filetypes.stored_type(content, claimed=content_type,
+                                          allowed=limits.allowed_types)
+        except filetypes.NotAllowed as exc:
+            raise AttachmentRejected(name, exc.reason) from None
+        found = require_confirmed_if_special(name, caption, confirmed=special_category_confirmed)
         digest = hashlib.sha256(content).hexdigest()
         action = Action.ADD_INFORMATION if actor.kind is not ActorKind.OFFICER \
             else Action.INTERNAL_NOTE
@@ -310,8 +327,11 @@ class MemberCasework:
                 case.id, filename=name, content_type=ctype, content=content, sha256=digest,
                 uploaded_by_id=actor.person_id, uploaded_at=now)
             if new:
+                extra = {"special_category_confirmed": found} if found else {}
+                if found:
+                    case.special_category_confirmed = True
                 case.record(EventKind.ATTACHMENT_ADDED, now, actor, attachment_id=att_id,
-                            filename=name, size_bytes=len(content))
+                            filename=name, size_bytes=len(content), **extra)
                 await self._queue(uow, case, actor, now)
                 await uow.cases.save(case)
             return Outcome(case, duplicate=not new, attachment_id=att_id)

@@ -25,7 +25,7 @@ from casestore.errors import (
     ReopenWindowPassed,
     UnknownPerson,
 )
-from casestore.intake import InvalidSubmission
+from casestore.intake import InvalidSubmission, SpecialCategoryUnconfirmed
 from casestore.kinds import Refusal
 from casestore.model import CaseState
 from casestore.permissions import Action
@@ -104,6 +104,10 @@ def _for_member(error: DomainError, *, today: date) -> str:
         return _sentence_start(error.message)
     if isinstance(error, AttachmentRejected):
         return f"{error.filename} was not added: {_sentence_start(error.reason)}"
+    if isinstance(error, SpecialCategoryUnconfirmed):
+        return ("This looks like it may include special category data ("
+                + ", ".join(error.categories)
+                + "). Take it out, or confirm it is needed and the constituent agreed.")
     return _FIXED.get(type(error), SOMETHING_WRONG)
 
 

@@ -28,6 +28,7 @@ from bot.delivery import OutboxDelivery
 from bot.http import MAX_BODY_BYTES, HardenedCloudAdapter, add_bot_routes
 from bot.members.flows import MemberFlows
 from bot.officers.flows import OfficerFlows
+from bot.ratelimit import RateLimit
 from bot.settings import SERVICE_CONNECTION, BotSettings
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.db import migrate
@@ -86,8 +87,10 @@ def build_runtime(
     factory = client_factory or PooledClientFactory(outgoing_connections(bot_settings))
     bot_ctx = BotContext(casework=ctx.casework, config=ctx.config, directory=ctx.directory,
                          clock=clock)
+    limit = settings.rate_limit_per_minute
     agent = MemberEnquiriesBot(bot_ctx, members=MemberFlows(bot_ctx),
-                               officers=OfficerFlows(bot_ctx))
+                               officers=OfficerFlows(bot_ctx),
+                               rate_limit=RateLimit(limit) if limit else None)
     adapter = HardenedCloudAdapter(bot_settings, client_factory=factory, validator=validator)
     delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id)
     return Runtime(settings, ctx, bot_ctx, agent, adapter, delivery, factory)

@@ -47,6 +47,8 @@ class Settings:
     public_url: str = ""
     scheduler_enabled: bool = True
     sweep_interval_s: int = 300
+    # Messages and card actions one person may send in a minute (bot/ratelimit.py); 0: no limit.
+    rate_limit_per_minute: int = 30
     # Microsoft Graph (Entra ID directory sync, missed-reply reconciliation): off unless all
     # three credentials are set. The secret never appears in repr() or logs.
     graph_tenant_id: str = ""
@@ -111,6 +113,8 @@ class Settings:
             public_url=get("PUBLIC_URL"),
             scheduler_enabled=get("SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
             sweep_interval_s=interval,
+            rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "30"),
+                                       "RATE_LIMIT_PER_MINUTE", 0, 10_000),
             **_graph_settings(get),
             **_teams_app_settings(get),
         )

@@ -17,10 +17,11 @@ from bot.teams import Card
 from casestore.casework import Casework
 from casestore.directory import Person
 from casestore.errors import CaseNotFound, DomainError, NotPermitted
+from casestore.intake import SpecialCategoryUnconfirmed
 from casestore.permissions import acts_for_member
 from casestore.services import Outcome
 from dialogs.forms import FormError, lenient_reference, parse
-from dialogs.members import forms
+from dialogs.members import forms, special
 from dialogs.members.cards import Acting, Banner, MemberView
 from dialogs.members.case import case_detail_card, done_sentence
 from dialogs.refusals import Audience, sentence_for
@@ -83,6 +84,12 @@ class CaseDetail:
         except (NotPermitted, CaseNotFound):
             raise
         except DomainError as exc:
+            if isinstance(exc, SpecialCategoryUnconfirmed) and \
+                    isinstance(form, forms.AddInformation):
+                log.info("%s on %s by %s: special category data to confirm", verb,
+                         form.reference, person.id)
+                return special.information_card(form.reference, form.information,
+                                                exc.categories, for_member=form.for_member)
             view = self.m.view()
             sentence = sentence_for(exc, Audience.MEMBER, today=view.today)
             return await self.detail(view, acting, form.reference, Banner(sentence, good=False))

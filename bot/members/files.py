@@ -1,5 +1,9 @@
 """Files a member sends in personal chat: added to the case their message names, or held
-briefly while they choose the case from a card."""
+briefly while they choose the case from a card, or confirm special category data.
+
+Each file is fetched by `bot.members.downloads` (https, the council's download hosts, public
+addresses only) and stored by the use case, which decides its type from its bytes.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,28 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-import aiohttp
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.members.acting import HOME, Members
-from bot.members.downloads import credentials_for, download
+from bot.members.downloads import (
+    Downloader,
+    DownloadFailed,
+    DownloadRefused,
+    TooLarge,
+    credentials_for,
+)
 from bot.members.pending_files import PendingFiles
 from bot.teams import Card
+from casestore import filetypes
 from casestore.directory import Person
 from casestore.errors import AttachmentRejected, CaseNotFound, DomainError, NotPermitted
+from casestore.intake import special_categories
 from casestore.model import ACTIVE_STATES
 from casestore.records import CaseFilter
 from dialogs.forms import parse
-from dialogs.members import commands, forms
+from dialogs.members import commands, forms, special
 from dialogs.members.cards import Acting, MemberView, message_card
-from dialogs.members.files import IncomingFile, sniffed_type, with_extension
+from dialogs.members.files import IncomingFile, not_fetched, with_extension
 from dialogs.members.lists import FileResult, choose_case_for_files_card, files_added_card
 from dialogs.refusals import Audience, sentence_for
 
@@ -33,67 +44,92 @@ NO_DOWNLOAD = "I couldn't download it from Teams. Please send it again."
 
 
 class Files:
-    def __init__(self, members: Members, *, download_timeout_s: float = 10.0) -> None:
+    def __init__(self, members: Members, downloader: Downloader) -> None:
         self.m = members
-        self.download_timeout_s = download_timeout_s
+        self.downloader = downloader
         self.pending = PendingFiles(members.ctx.store)
 
     async def receive(self, turn: TurnContext, person: Person, text: str,
                       files: list[IncomingFile]) -> Card:
         view = self.m.view()
         reference = commands.find_reference(text)
+        names = [f.name for f in files]
         if reference is None:
             acting = self.m.acting(person)
             page = await self.m.casework.list_for_member(
                 actor=self.m.actor(acting),
                 flt=CaseFilter(states=tuple(sorted(ACTIVE_STATES))), limit=10)
-            token = await self.pending.put(person.id, files, view.now)
-            return choose_case_for_files_card(view, page.cases, [f.name for f in files], token,
-                                              acting)
+            token = await self.pending.put(person.id, files, view.now, caption=text)
+            return choose_case_for_files_card(view, page.cases, names, token, acting)
         acting, _ = await self.m.acting_for_case(person, reference, None)
-        return await self._store(turn, view, acting, reference, files,
+        found = special_categories(text, *names)
+        if found:  # held until the member confirms, as an enquiry's text would be
+            token = await self.pending.put(person.id, files, view.now, caption=text)
+            log.info("files for %s from %s: special category data to confirm", reference,
+                     person.id)
+            return special.files_card(reference, names, found, token,
+                                      for_member=acting.for_member)
+        return await self._store(turn, view, acting, reference, files, text, False,
                                  f"activity:{turn.activity.id}")
 
     async def attach_chosen(self, turn: TurnContext, person: Person,
                             data: dict[str, Any]) -> Card:
         form = parse(forms.AttachFiles, data)
         view = self.m.view()
-        files = await self.pending.get(form.token, person.id, view.now)
-        if files is None:
+        held = await self.pending.get(form.token, person.id, view.now)
+        if held is None:
             return message_card(FILE_GONE, good=False, actions=HOME)
         acting, _ = await self.m.acting_for_case(person, form.reference, form.for_member)
-        return await self._store(turn, view, acting, form.reference, files,
-                                 f"nonce:{form.nonce}")
+        names = [f.name for f in held.files]
+        found = special_categories(held.caption, *names)
+        if found and not form.special_category_confirmed:
+            return special.files_card(form.reference, names, found, form.token,
+                                      for_member=acting.for_member)
+        return await self._store(turn, view, acting, form.reference, held.files, held.caption,
+                                 form.special_category_confirmed, f"nonce:{form.nonce}")
 
     async def _store(self, turn: TurnContext, view: MemberView, acting: Acting,
-                     reference: str, files: Sequence[IncomingFile], key: str) -> Card:
+                     reference: str, files: Sequence[IncomingFile], caption: str,
+                     confirmed: bool, key: str) -> Card:
         results: list[FileResult] = []
-        limits = self.m.ctx.config.attachments
         for i, incoming in enumerate(files):
             try:
-                if incoming.content_type not in limits.allowed_types and \
-                        not incoming.content_type.startswith("image/"):
-                    raise AttachmentRejected(incoming.name, "this type of file is not accepted")
-                content = await download(incoming.url, limits.max_bytes,
-                                         await credentials_for(turn, incoming.url),
-                                         timeout_s=self.download_timeout_s)
-                ctype = sniffed_type(content, incoming.content_type)
-                name = with_extension(incoming.name, ctype)
-                outcome = await self.m.casework.add_attachment(
-                    reference, actor=self.m.actor(acting), now=view.now, filename=name,
-                    content_type=ctype, content=content,
-                    idempotency_key=key if i == 0 else f"{key}:{i}")
+                attachment_id, name = await self._store_one(
+                    turn, view, acting, reference, incoming, caption, confirmed,
+                    key if i == 0 else f"{key}:{i}")
                 log.info("file added to %s by %s (attachment %s)", reference,
-                         acting.person.id, outcome.attachment_id)
+                         acting.person.id, attachment_id)
                 results.append(FileResult(name, True))
             except (NotPermitted, CaseNotFound):
                 raise
             except DomainError as exc:
                 results.append(FileResult(incoming.name, False, sentence_for(
                     exc, Audience.MEMBER, today=view.today)))
-            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-                log.warning("could not download a file for %s: %s", reference,
-                            type(exc).__name__)
+            except DownloadRefused as exc:
+                log.warning("refused to fetch a file for %s: %s", reference, exc.why.value)
+                results.append(FileResult(incoming.name, False,
+                                          not_fetched(incoming.name, exc.why)))
+            except DownloadFailed as exc:
+                log.warning("could not download a file for %s: %s", reference, exc)
                 results.append(FileResult(incoming.name, False,
                                           f"{incoming.name} was not added: {NO_DOWNLOAD}"))
         return files_added_card(view, reference, results, acting.for_member)
+
+    async def _store_one(self, turn: TurnContext, view: MemberView, acting: Acting,
+                         reference: str, incoming: IncomingFile, caption: str, confirmed: bool,
+                         key: str) -> tuple[int | None, str]:
+        limits = self.m.ctx.config.attachments
+        if incoming.content_type not in limits.allowed_types and \
+                not incoming.content_type.startswith("image/"):
+            raise AttachmentRejected(incoming.name, "this type of file is not accepted")
+        try:
+            content = await self.downloader.fetch(
+                incoming.url, headers=await credentials_for(turn, incoming.url))
+        except TooLarge as exc:
+            raise AttachmentRejected(incoming.name, filetypes.too_large(exc.max_bytes)) from None
+        name = with_extension(incoming.name, filetypes.identify(content) or "")
+        outcome = await self.m.casework.add_attachment(
+            reference, actor=self.m.actor(acting), now=view.now, filename=name,
+            content_type=incoming.content_type, content=content, caption=caption,
+            special_category_confirmed=confirmed, idempotency_key=key)
+        return outcome.attachment_id, name

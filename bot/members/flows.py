@@ -17,6 +17,7 @@ from microsoft_agents.hosting.core import TurnContext
 
 from bot.members.acting import HOME, Handler, Members, NotActingFor
 from bot.members.cases import CaseDetail
+from bot.members.downloads import Downloader
 from bot.members.files import Files
 from bot.members.intake import Intake
 from bot.members.lists import CaseLists
@@ -36,13 +37,13 @@ log = logging.getLogger(__name__)
 class MemberFlows:
     """The `Flows` of bot/teams.py for members and cabinet secretaries in personal chat."""
 
-    def __init__(self, ctx: BotContext, *, download_timeout_s: float = 10.0) -> None:
+    def __init__(self, ctx: BotContext, *, downloader: Downloader | None = None) -> None:
         self.ctx = ctx
         self.members = Members(ctx)
         self.lists = CaseLists(self.members)
         self.cases = CaseDetail(self.members)
         self.intake = Intake(self.members, self.lists)
-        self.files = Files(self.members, download_timeout_s=download_timeout_s)
+        self.files = Files(self.members, downloader or Downloader(ctx.config.attachments))
         self._verbs: dict[str, Handler] = {
             "member.help": self._help,
             "member.enquiry.new": self.intake.new_enquiry,

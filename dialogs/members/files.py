@@ -10,17 +10,42 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 TEAMS_FILE = "application/vnd.microsoft.teams.file.download.info"
 NOT_FILES = ("text/html", "application/vnd.microsoft.card.",
              "application/vnd.microsoft.teams.card.")
-SNIFF = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-)
+ATTACH_AGAIN = "Please attach the file itself with the paperclip in this chat."
+
+
+class Unsafe(StrEnum):
+    """Why a file's link was not fetched (bot.members.downloads refuses it before connecting)."""
+
+    NOT_HTTPS = "not-https"
+    HOST = "host"
+    ADDRESS = "address"
+    REDIRECT = "redirect"
+    TOO_MANY_REDIRECTS = "too-many-redirects"
+
+
+UNSAFE_SENTENCES: dict[Unsafe, str] = {
+    Unsafe.NOT_HTTPS: "Its link is not a secure (https) address in Teams or SharePoint, so I "
+                      f"did not fetch it. {ATTACH_AGAIN}",
+    Unsafe.HOST: f"Its link is not in Teams, SharePoint or OneDrive, so I did not fetch it. "
+                 f"{ATTACH_AGAIN}",
+    Unsafe.ADDRESS: "Its link leads to a private network address rather than to Teams or "
+                    f"SharePoint, so I did not fetch it. {ATTACH_AGAIN}",
+    Unsafe.REDIRECT: "Its link sent me on to a site outside Teams and SharePoint, so I stopped. "
+                     f"{ATTACH_AGAIN}",
+    Unsafe.TOO_MANY_REDIRECTS: "Its link sent me on too many times, so I stopped. Please send "
+                               "it again.",
+}
+
+
+def not_fetched(name: str, why: Unsafe) -> str:
+    return f"{name} was not added: {UNSAFE_SENTENCES[why]}"
 
 
 @dataclass(frozen=True)
@@ -35,11 +60,6 @@ def _guess(name: str, file_type: str = "") -> str:
     if guessed is None and file_type:
         guessed, _ = mimetypes.guess_type(f"file.{file_type}")
     return guessed or "application/octet-stream"
-
-
-def fetchable(url: str) -> bool:
-    parts = urlsplit(url or "")
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def same_host(url: str, service_url: str) -> bool:
@@ -78,10 +98,3 @@ def with_extension(name: str, content_type: str) -> str:
         return name
     return name + (mimetypes.guess_extension(content_type) or "")
 
-
-def sniffed_type(content: bytes, claimed: str) -> str:
-    """Trust the bytes over the name for the types whose signature is certain."""
-    for magic, ctype in SNIFF:
-        if content.startswith(magic):
-            return ctype
-    return claimed

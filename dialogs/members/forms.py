@@ -65,6 +65,10 @@ def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def _blank_is_false(value: Any) -> Any:
+    return False if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
 class CardSubmit(Form):
     """Every member card's data: a nonce (a fresh uuid4 per rendered card) and, for a cabinet
     secretary, the member they act for."""
@@ -182,12 +186,17 @@ class RequestUpdate(CaseSubmit):
 
 
 class AddInformation(CaseSubmit):
+    """Information for the service, or the answer to its question (the same button)."""
+
     information: str = Field("", max_length=MAX_TEXT)
+    special_category_confirmed: bool = False
 
     _check = field_validator("information")(_required("Type the information to add."))
+    _confirmed = field_validator("special_category_confirmed", mode="before")(_blank_is_false)
 
     def arguments(self) -> dict[str, Any]:
-        return {"text": self.information}
+        return {"text": self.information,
+                "special_category_confirmed": self.special_category_confirmed}
 
 
 class CloseCase(CaseSubmit):
@@ -274,5 +283,8 @@ class DraftOpen(Navigation):
 
 class AttachFiles(CaseSubmit):
     token: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    special_category_confirmed: bool = False
+
+    _confirmed = field_validator("special_category_confirmed", mode="before")(_blank_is_false)
 
 

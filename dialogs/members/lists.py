@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casestore.config import CouncilConfig
+from casestore.filetypes import size_label
 from casestore.model import ACTIVE_STATES, Case, CaseState
 from casestore.records import CaseFilter, Page
 from dialogs.format import badge_colour, badge_text, card, state_label, text_block, type_label
@@ -225,8 +226,7 @@ def accepted_files(config: CouncilConfig) -> str:
         kind = next((label for key, label in _KINDS if key in mime), mime)
         if kind not in kinds:
             kinds.append(kind)
-    size = f"{limits.max_bytes / (1024 * 1024):g} MB" if limits.max_bytes >= 1024 * 1024 \
-        else f"{limits.max_bytes // 1024} KB"
+    size = size_label(limits.max_bytes)
     return (f"Files up to {size} each ({', '.join(kinds)}), at most "
             f"{limits.max_per_case} on an enquiry.")
 

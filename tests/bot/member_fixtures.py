@@ -17,7 +17,9 @@ from typing import Any
 from microsoft_agents.activity import Activity, Attachment, ChannelAccount, ConversationAccount
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.members.downloads import Downloader
 from bot.members.flows import MemberFlows
+from bot.ratelimit import RateLimit
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.calendar import LONDON
 from casestore.casework import Casework
@@ -224,10 +226,15 @@ class Chat:
         return await self.send_invoke(self.invoke(person_id, verb, data))
 
 
-def make_bot(casework: Casework, clock: Clock) -> tuple[MemberEnquiriesBot, BotContext]:
+def make_bot(casework: Casework, clock: Clock, *, downloader: Downloader | None = None,
+             rate_limit: RateLimit | None = None) -> tuple[MemberEnquiriesBot, BotContext]:
+    """The bot with the member flows; `downloader` fetches files (tests/support/files.py
+    builds one for local https servers), `rate_limit` limits each person's messages."""
     ctx = BotContext(casework=casework, config=casework.config, directory=casework.directory,
                      clock=clock)
-    return MemberEnquiriesBot(ctx, members=MemberFlows(ctx), officers=OfficerStub()), ctx
+    members = MemberFlows(ctx, downloader=downloader)
+    return MemberEnquiriesBot(ctx, members=members, officers=OfficerStub(),
+                              rate_limit=rate_limit), ctx
 
 
 def files_attachment(name: str, url: str, file_type: str) -> Attachment:

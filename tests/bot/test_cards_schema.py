@@ -29,6 +29,7 @@ from casestore.directory import Directory
 from casestore.model import Actor, ActorKind, Case, Event, Urgency
 from casestore.records import Page
 from casestore.sla import SlaPolicy
+from dialogs.members import special
 from dialogs.members.cards import (
     Acting,
     Banner,
@@ -325,6 +326,11 @@ def member_cards(make: Cases) -> Iterator[tuple[str, Card]]:
     yield "files", files_added_card(view, "ENQ-2026-000001", [
         FileResult("a.pdf", True),
         FileResult("b.exe", False, "b.exe was not added: This type of file is not accepted.")])
+    yield "special category, information", special.information_card(
+        "ENQ-2026-000001", "She is in hospital", ["health"], for_member=None)
+    yield "special category, files", special.files_card(
+        "ENQ-2026-000001", ["hospital letter.pdf"], ["health"], "tok-1234567890",
+        for_member="sarah-okafor")
     yield from case_cards(make, me, secretary)
     yield from notices(make)
 

@@ -8,22 +8,16 @@ was stored when something was refused.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
-from microsoft_agents.activity import Attachment, ChannelAccount
-from microsoft_agents.hosting.core import TurnContext
-from microsoft_agents.hosting.core.connector import ConnectorClientBase
+from microsoft_agents.activity import ChannelAccount
 from sqlalchemy import func, select
 
 from bot.teams import UNKNOWN_USER
 from casestore.calendar import LONDON
 from casestore.casework import Casework
-from casestore.config import Attachments
 from casestore.db.tables import case_events, cases, outbox
 from casestore.directory import Directory
 from casestore.model import Actor, ActorKind, CaseState
@@ -42,7 +36,6 @@ from tests.bot.member_fixtures import (
     OfficerStub,
     actions_of,
     button,
-    files_attachment,
     form_values,
     inputs_of,
     make_bot,
@@ -625,95 +618,6 @@ async def test_an_unknown_button_gets_a_plain_answer(chat: Chat) -> None:
     assert reply.card is not None and "no longer available" in texts(reply.card)
 
 
-# -- files ----------------------------------------------------------------------------------------
-
-PDF = b"%PDF-1.4\n% a tiny report\n"
-
-
-@pytest.fixture
-async def file_server() -> AsyncIterator[TestServer]:
-    async def serve(request: web.Request) -> web.StreamResponse:
-        name = request.match_info["name"]
-        if name == "big.pdf":
-            return web.Response(body=PDF + b"x" * 5000, content_type="application/pdf")
-        if name == "missing.pdf":
-            return web.Response(status=404)
-        return web.Response(body=PDF, content_type="application/pdf")
-
-    app = web.Application()
-    app.router.add_get("/files/{name}", serve)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
-
-
-async def test_a_file_sent_with_a_reference_is_stored_on_that_case(
-    chat: Chat, casework: Casework, file_server: TestServer,
-) -> None:
-    ref = await raise_enquiry(chat)
-    url = str(file_server.make_url("/files/report.pdf"))
-    activity = teams_activity(casework.directory.get(SARAH), text=f"Report for {ref}",
-                              attachments=[files_attachment("report.pdf", url, "pdf")])
-    [card] = [a.attachments[0].content for a in await chat.send(activity)]
-    assert f"Added to {ref}: report.pdf." in texts(card)
-    detail = await chat.say_one(SARAH, ref)
-    assert "report.pdf (1 KB), added by Cllr Sarah Okafor" in texts(detail)
-    assert "Cllr Sarah Okafor added a file: report.pdf" in texts(detail)
-
-
-async def test_a_file_without_a_reference_asks_which_enquiry(
-    chat: Chat, casework: Casework, file_server: TestServer,
-) -> None:
-    ref = await raise_enquiry(chat)
-    url = str(file_server.make_url("/files/photo.pdf"))
-    activity = teams_activity(casework.directory.get(SARAH), text="",
-                              attachments=[files_attachment("photo.pdf", url, "pdf")])
-    [asked] = [a.attachments[0].content for a in await chat.send(activity)]
-    assert "Which enquiry is this for?" in texts(asked)
-    stored = (await chat.click(SARAH, asked, "member.files.attach")).card
-    assert stored is not None and f"Added to {ref}: photo.pdf." in texts(stored)
-    stolen = (await chat.click(DAVID, asked, "member.files.attach")).card
-    assert stolen is not None and "I no longer have that file" in texts(stolen)
-
-
-async def test_a_file_waiting_for_its_enquiry_survives_a_restart_of_the_bot(
-    chat: Chat, casework: Casework, clock: Clock, file_server: TestServer,
-) -> None:
-    ref = await raise_enquiry(chat)
-    url = str(file_server.make_url("/files/letter.pdf"))
-    activity = teams_activity(casework.directory.get(SARAH), text="",
-                              attachments=[files_attachment("letter.pdf", url, "pdf")])
-    [asked] = [a.attachments[0].content for a in await chat.send(activity)]
-    restarted, _ = make_bot(casework, clock)  # a new process: nothing kept in memory
-    stored = (await Chat(restarted, casework.directory.get).click(
-        SARAH, asked, "member.files.attach")).card
-    assert stored is not None and f"Added to {ref}: letter.pdf." in texts(stored)
-
-
-async def test_files_that_break_the_limits_are_refused_clearly(
-    casework: Casework, clock: Clock, file_server: TestServer,
-) -> None:
-    small = Casework(casework.store, casework.config.model_copy(
-        update={"attachments": Attachments(max_bytes=1024)}), casework.directory)
-    bot, _ = make_bot(small, clock)
-    chat = Chat(bot, casework.directory.get)
-    ref = await raise_enquiry(chat)
-    sarah = casework.directory.get(SARAH)
-    sent = await chat.send(teams_activity(sarah, text=ref, attachments=[
-        files_attachment("big.pdf", str(file_server.make_url("/files/big.pdf")), "pdf"),
-        files_attachment("tool.exe", str(file_server.make_url("/files/tool.exe")), "exe"),
-        files_attachment("missing.pdf", str(file_server.make_url("/files/missing.pdf")), "pdf"),
-        files_attachment("local.pdf", "file:///etc/passwd", "pdf"),
-    ]))
-    shown = texts(sent[0].attachments[0].content)
-    assert "big.pdf was not added: It is larger than" in shown
-    assert "tool.exe was not added: This type of file is not accepted." in shown
-    assert "missing.pdf was not added: I couldn't download it from Teams." in shown
-    assert "local.pdf was not added: I couldn't download it" in shown
-    assert "Added to" not in shown
-
-
 # -- cabinet secretaries --------------------------------------------------------------------------
 
 async def test_a_cabinet_secretary_raises_and_follows_enquiries_for_their_cabinet_member(
@@ -815,43 +719,3 @@ async def test_a_submit_naming_someone_elses_draft_or_case_is_refused(
                                **values)).card
     assert linked is not None and f"That enquiry isn't one you can see. ({ref})" in texts(linked)
     assert await counts(casework) == before
-
-
-class _GivesTheConnectorClient:
-    """What the adapter puts in every turn: the Bot Connector client (bot.connector's carry
-    the bearer token they send with)."""
-
-    async def on_turn(self, context: TurnContext,
-                      logic: Callable[[TurnContext], Awaitable[None]]) -> None:
-        context.services.set(ConnectorClientBase, SimpleNamespace(bearer_token="bot-token"))
-        await logic(context)
-
-
-async def test_a_pasted_image_is_fetched_with_the_bots_token_only_from_its_connector(
-    chat: Chat, casework: Casework,
-) -> None:
-    seen: list[str | None] = []
-
-    async def image(request: web.Request) -> web.Response:
-        seen.append(request.headers.get("Authorization"))
-        if request.headers.get("Authorization") != "Bearer bot-token":
-            return web.Response(status=401)
-        return web.Response(body=b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
-
-    app = web.Application()
-    app.router.add_get("/v3/attachments/{id}/views/original", image)
-    async with TestServer(app, host="127.0.0.1") as connector:
-        ref = await raise_enquiry(chat)
-        chat.adapter.use(_GivesTheConnectorClient())
-        service_url = str(connector.make_url("/"))
-        elsewhere = service_url.replace("127.0.0.1", "localhost")
-        sent = await chat.send(teams_activity(
-            casework.directory.get(SARAH), text=ref, service_url=service_url, attachments=[
-                Attachment(content_type="image/*",
-                           content_url=f"{service_url}v3/attachments/a1/views/original"),
-                Attachment(content_type="image/*", name="other.png",
-                           content_url=f"{elsewhere}v3/attachments/a2/views/original")]))
-    shown = texts(sent[0].attachments[0].content)
-    assert f"Added to {ref}: image.png." in shown
-    assert "other.png was not added: I couldn't download it from Teams." in shown
-    assert seen == ["Bearer bot-token", None]

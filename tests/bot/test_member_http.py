@@ -28,6 +28,7 @@ from tests.bot.member_fixtures import (
 )
 from tests.support import loopback_only
 from tests.support.connector import CapturedRequest, FakeConnector
+from tests.support.files import FILES_HOST, Authority, downloader_for
 
 Card = dict[str, Any]
 
@@ -172,28 +173,45 @@ async def test_a_member_follows_up_their_case_over_http(
 
 
 async def test_a_file_sent_with_a_reference_is_stored_over_http(
-    client: TestClient[web.Request, web.Application], connector: FakeConnector,
-    casework: Casework,
+    connector: FakeConnector, casework: Casework,
 ) -> None:
-    async def pdf(_request: web.Request) -> web.Response:
+    """Over real sockets end to end: Teams' POST, the file fetched over https from a local
+    server under a SharePoint name (tests/support/files.py), the reply at the Bot Connector."""
+    async def serve(request: web.Request) -> web.Response:
+        if request.match_info["name"] == "invoice.pdf":
+            return web.Response(body=b"<html><body>Pay here</body></html>",
+                                content_type="application/pdf")
         return web.Response(body=b"%PDF-1.4 photo of the pothole", content_type="application/pdf")
 
+    authority = Authority()
+    bot, _ctx = make_bot(casework, Clock(MONDAY), downloader=downloader_for(
+        casework.config.attachments, authority))
     files = web.Application()
-    files.router.add_get("/report.pdf", pdf)
-    async with TestServer(files, host="127.0.0.1") as file_server:
+    files.router.add_get("/{name}", serve)
+    file_server = TestServer(files, host="127.0.0.1")
+    await file_server.start_server(ssl=authority.server_context())
+
+    def attachment(name: str) -> dict[str, Any]:
+        return {"contentType": "application/vnd.microsoft.teams.file.download.info",
+                "name": name,
+                "content": {"downloadUrl": f"https://{FILES_HOST}:{file_server.port}/{name}",
+                            "uniqueId": str(uuid.uuid4()), "fileType": "pdf"}}
+
+    async with TestClient(TestServer(create_bot_app(BotSettings(), bot),
+                                     host="127.0.0.1")) as client:
         await client.post("/api/messages", json=activity(connector, casework, text="new"))
         [reply] = await connector.wait_for_activities(1)
         data = {**button_data(card_of(reply), "member.enquiry.submit"), **form_values()}
         await client.post("/api/messages", json=execute(connector, casework,
                                                         "member.enquiry.submit", data))
-        message = activity(connector, casework, text="Photo for ENQ-2026-000001", attachments=[{
-            "contentType": "application/vnd.microsoft.teams.file.download.info",
-            "name": "report.pdf",
-            "content": {"downloadUrl": str(file_server.make_url("/report.pdf")),
-                        "uniqueId": str(uuid.uuid4()), "fileType": "pdf"}}])
+        message = activity(connector, casework, text="Photo for ENQ-2026-000001",
+                           attachments=[attachment("report.pdf"), attachment("invoice.pdf")])
         await client.post("/api/messages", json=message)
         [_, added] = await connector.wait_for_activities(2)
-    assert "Added to ENQ-2026-000001: report.pdf." in texts(card_of(added))
+    await file_server.close()
+    shown = texts(card_of(added))
+    assert "Added to ENQ-2026-000001: report.pdf." in shown
+    assert "invoice.pdf was not added: Its name says it is a PDF, but it is a web page." in shown
     assert await count(casework, attachments) == 1
 
 

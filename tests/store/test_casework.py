@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from casestore.casework import Casework
-from casestore.db.tables import case_events, cases, outbox
+from casestore.db.tables import attachments, case_events, cases, outbox
 from casestore.errors import (
     AttachmentRejected,
     CaseNotFound,
@@ -16,7 +16,7 @@ from casestore.errors import (
     InvalidTransition,
     NotPermitted,
 )
-from casestore.intake import InvalidSubmission
+from casestore.intake import InvalidSubmission, SpecialCategoryUnconfirmed
 from casestore.model import CaseState, EscalationState
 from casestore.records import CaseFilter
 from tests.store.helpers import MONDAY, details, member, officer
@@ -221,7 +221,7 @@ async def test_a_cc_colleague_sees_the_case_but_cannot_act(casework: Casework) -
 async def test_attachments_are_stored_once_within_limits(casework: Casework) -> None:
     ref = (await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
                                  now=MONDAY)).case.reference or ""
-    photo = b"\x89PNG fake image bytes"
+    photo = b"\x89PNG\r\n\x1a\n fake image bytes"
     first = await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY,
                                           filename="pothole.png", content_type="image/png",
                                           content=photo)
@@ -239,6 +239,56 @@ async def test_attachments_are_stored_once_within_limits(casework: Casework) -> 
             content=b"0" * (casework.config.attachments.max_bytes + 1))
     async with casework.store.transaction() as uow:
         assert len(await uow.cases.attachment_list(first.case.id or 0)) == 1
+
+
+async def test_a_file_is_stored_as_what_its_bytes_are_and_a_disguised_one_is_refused(
+    casework: Casework,
+) -> None:
+    ref = (await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
+                                 now=MONDAY)).case.reference or ""
+    before = await _counts(casework)
+    with pytest.raises(AttachmentRejected, match="its name says it is a PDF, but it is a web"):
+        await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY,
+                                      filename="invoice.pdf", content_type="application/pdf",
+                                      content=b"<html><body>Pay here</body></html>")
+    with pytest.raises(AttachmentRejected, match="its name says it is a photo, but it is a pro"):
+        await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY,
+                                      filename="photo.png", content_type="image/png",
+                                      content=b"MZ\x90\x00 an executable")
+    assert await _counts(casework) == before
+    await casework.add_attachment(ref, actor=member(SARAH), now=MONDAY, filename="photo.jpg",
+                                  content_type="image/jpeg",
+                                  content=b"\x89PNG\r\n\x1a\n a PNG named .jpg")
+    async with casework.store.engine.begin() as conn:
+        [stored] = (await conn.execute(select(attachments.c.content_type))).scalars().all()
+    assert stored == "image/png"
+
+
+async def test_information_with_special_category_data_needs_the_members_confirmation(
+    casework: Casework,
+) -> None:
+    """As at intake: refused and nothing written until confirmed; then recorded as confirmed."""
+    ref = (await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
+                                 now=MONDAY)).case.reference or ""
+    text = "She is in hospital until Friday, so please call her daughter."
+    before = await _counts(casework)
+    with pytest.raises(SpecialCategoryUnconfirmed) as refused:
+        await casework.add_information(ref, actor=member(SARAH), now=MONDAY, text=text,
+                                       idempotency_key="nonce:first")
+    assert refused.value.categories == ("health",)
+    assert await _counts(casework) == before
+    outcome = await casework.add_information(ref, actor=member(SARAH), now=MONDAY, text=text,
+                                             special_category_confirmed=True,
+                                             idempotency_key="nonce:first")
+    assert not outcome.duplicate  # the refused try claimed nothing
+    await casework.add_information(ref, actor=member(SARAH), now=MONDAY,
+                                   text="The gate code is 1234.")
+    case = await casework.view(ref, actor=member(SARAH), now=MONDAY)
+    assert case.special_category_confirmed
+    added = [se.event.payload for se in await casework.timeline(case)
+             if se.event.kind == "information_added"]
+    assert [(p["text"], p.get("special_category_confirmed")) for p in added] == [
+        (text, ["health"]), ("The gate code is 1234.", None)]
 
 
 async def test_an_illegal_transition_through_the_store_writes_nothing(casework: Casework) -> None:

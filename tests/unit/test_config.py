@@ -352,3 +352,44 @@ def test_problems_found_in_a_file_on_disk_name_that_file(tmp_path: Path) -> None
     [problem] = caught.value.problems
     assert (problem.file, problem.key) == (str(path), "council.nation")
     assert str(path) in str(caught.value)
+
+
+# -- where files may be fetched from ------------------------------------------------------------
+
+
+def test_files_are_fetched_from_sharepoint_and_the_bot_connector_by_default(
+    demo: CouncilConfig,
+) -> None:
+    limits = demo.attachments
+    assert limits.download_hosts == ("*.sharepoint.com", "smba.trafficmanager.net")
+    for host in ("councilname-my.sharepoint.com", "councilname.sharepoint.com",
+                 "smba.trafficmanager.net", "COUNCILNAME-MY.SHAREPOINT.COM."):
+        assert limits.may_download_from(host), host
+    for host in ("sharepoint.com", "evilsharepoint.com", "sharepoint.com.evil.example",
+                 "trafficmanager.net", "x.smba.trafficmanager.net", "127.0.0.1", "localhost",
+                 "graph.microsoft.com", ""):
+        assert not limits.may_download_from(host), host
+
+
+@pytest.mark.parametrize("entry", ["https://files.example.com", "files.example.com:443",
+                                   "*.com", "*", "localhost", "127.0.0.1", "Files.Example.com",
+                                   "files.example.com/path", "*.*.example.com"])
+def test_a_download_host_must_be_a_host_name_or_a_wildcard_domain(
+    data: dict[str, Any], entry: str,
+) -> None:
+    data["attachments"]["download_hosts"] = ["*.sharepoint.com", entry]
+
+    problems = problems_of(data)
+
+    assert len(problems) == 1
+    assert_reported(problems, "attachments.download_hosts[1]", "must be a host name",
+                    repr(entry))
+
+
+def test_a_council_may_add_its_own_download_hosts(data: dict[str, Any]) -> None:
+    data["attachments"]["download_hosts"] = ["*.sharepoint.com", "files.council.gov.uk"]
+
+    limits = parse_council_config(data, source=SOURCE).attachments
+
+    assert limits.may_download_from("files.council.gov.uk")
+    assert not limits.may_download_from("smba.trafficmanager.net")
