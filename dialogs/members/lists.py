@@ -197,7 +197,7 @@ def drafts_card(view: MemberView, drafts: Sequence[Case], acting: Acting,
 def choose_case_for_files_card(view: MemberView, cases: Sequence[Case], filenames: Sequence[str],
                                token: str, acting: Acting) -> Card:
     """A file arrived without a reference: ask which open enquiry it belongs to."""
-    names = ", ".join(filenames)
+    names = ", ".join(shown(name) for name in filenames)
     body: list[Element] = [heading("Which enquiry is this for?", "Medium"),
                            text_block(f"You sent: {names}.")]
     if not cases:
@@ -233,13 +233,13 @@ def accepted_files(config: CouncilConfig) -> str:
 
 def files_added_card(view: MemberView, reference: str, results: Sequence[FileResult],
                      for_member: str | None = None) -> Card:
-    added = [r.filename for r in results if r.added]
+    added = [shown(r.filename) for r in results if r.added]
     body: list[Element] = []
     if added:
         body.append(text_block(f"Added to {reference}: {', '.join(added)}.", color="Good",
                                weight="Bolder"))
     for refused in (r for r in results if not r.added):
-        body.append(text_block(refused.reason, color="Attention"))
+        body.append(text_block(shown(refused.reason), color="Attention"))  # names a file
     body.append(subtle(accepted_files(view.config)))
     return card(body, [action("Open case", "member.case.open", reference=reference,
                               for_member=for_member)])

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from casestore.intake import MAX_TEXT
 from dialogs.format import card, text_block
 from dialogs.members.cards import Card, action, heading, subtle
+from dialogs.text import shown
 
 WHY = ("Under UK GDPR this should be shared only when the service really needs it and the "
        "constituent has agreed.")
@@ -46,7 +47,7 @@ def files_card(reference: str, names: Sequence[str], categories: Sequence[str], 
     kinds = ", ".join(categories)
     body = [
         heading("Before I add these files"),
-        text_block(f"You sent: {', '.join(names)}."),
+        text_block(f"You sent: {', '.join(shown(n) for n in names)}."),
         text_block(f"Their names or your message look like they may include special category "
                    f"data: {kinds}.", color="Warning", weight="Bolder"),
         text_block(f"{WHY} If they are not needed, don't add them; otherwise confirm."),

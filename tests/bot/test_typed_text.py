@@ -24,8 +24,16 @@ from casestore.records import Page
 from casestore.sla import SlaPolicy
 from dialogs.members.cards import Acting, acknowledgement_card
 from dialogs.members.case import AttachmentInfo, case_detail_card
-from dialogs.members.lists import ListFilters, case_list_card
+from dialogs.members.files import Unsafe, not_fetched
+from dialogs.members.lists import (
+    FileResult,
+    ListFilters,
+    case_list_card,
+    choose_case_for_files_card,
+    files_added_card,
+)
 from dialogs.members.notices import MEMBER_NOTICES
+from dialogs.members.special import files_card, information_card
 from dialogs.notices import NoticeContext, renderer_for
 from dialogs.officers.cards import case_card, moved_card
 from dialogs.officers.chat import logged_card, queue_card
@@ -104,6 +112,14 @@ def member_side(config: CouncilConfig, directory: Directory) -> Iterator[tuple[s
                                           files, me, can_act=True)
     yield "my cases", case_list_card(view, Page([fresh, case], 2, 0, 10),
                                      ListFilters(text=HOSTILE), me)
+    yield "which enquiry", choose_case_for_files_card(view, [fresh], [HOSTILE], "tok-12345678",
+                                                      me)
+    yield "files added", files_added_card(view, "ENQ-2026-000001", [
+        FileResult(HOSTILE, True), FileResult(HOSTILE, False, not_fetched(HOSTILE, Unsafe.HOST))])
+    yield "special category, files", files_card("ENQ-2026-000001", [HOSTILE], ["health"],
+                                                "tok-12345678")
+    yield "special category, information", information_card("ENQ-2026-000001", HOSTILE,
+                                                            ["health"])
     for kind, renderer in MEMBER_NOTICES.items():
         payload = {"reference": case.reference, "event": kind, "actor_id": "leanne-moorcroft",
                    **_notice_payload(MEMBER_PAYLOAD)}
