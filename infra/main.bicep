@@ -54,6 +54,9 @@ param postgresAdministratorLogin string = 'memberportal'
 @minLength(16)
 param postgresAdministratorPassword string
 
+@description('The PostgreSQL server to use. Empty: the generated name. After a point-in-time restore, the restored server\'s name, so the apps move to it (docs/deployment.md, section 13).')
+param postgresServerName string = ''
+
 @description('PostgreSQL\'s compute size. Burstable B1ms serves a council of 60 to 120 councillors.')
 param postgresSkuName string = 'Standard_B1ms'
 
@@ -123,7 +126,7 @@ var names = {
   identity: 'id-${prefix}'
   logAnalytics: 'log-${prefix}'
   vnet: 'vnet-${prefix}'
-  postgres: 'psql-${prefix}-${take(unique, 6)}'
+  postgres: empty(postgresServerName) ? 'psql-${prefix}-${take(unique, 6)}' : postgresServerName
   keyVault: take('kv${replace(prefix, '-', '')}${unique}', 24)
   registry: take('cr${replace(prefix, '-', '')}${unique}', 50)
   environment: 'cae-${prefix}'

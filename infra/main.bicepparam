@@ -14,6 +14,7 @@ param containerImage = readEnvironmentVariable('CONTAINER_IMAGE', '')
 
 param postgresAdministratorLogin = 'memberportal'
 param postgresAdministratorPassword = readEnvironmentVariable('POSTGRES_ADMIN_PASSWORD')
+param postgresServerName = ''  // after a point-in-time restore: the restored server's name
 param postgresSkuName = 'Standard_B1ms'
 param postgresTier = 'Burstable'
 param postgresBackupRetentionDays = 35
