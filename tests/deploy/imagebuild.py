@@ -120,7 +120,8 @@ def modules_loaded_from(bin_dir: Path) -> dict[str, str]:
     code = ("import importlib, json; print(json.dumps({p: importlib.import_module(p).__file__ "
             f"for p in {PROJECT_PACKAGES!r}}}))")
     out = subprocess.run([str(bin_dir / "python"), "-c", code], capture_output=True, text=True,
-                         check=True, cwd=bin_dir.parent)
+                         check=False, cwd=bin_dir.parent)
+    assert out.returncode == 0, f"the installed wheel does not import:\n{out.stderr[-3000:]}"
     loaded: dict[str, str] = json.loads(out.stdout)
     return loaded
 
