@@ -112,8 +112,9 @@ async def running(runtime: Runtime, *, background: bool = True,
             await stack.enter_async_context(
                 _every(delivery_interval_s, runtime.delivery.deliver_due, "outbox delivery"))
             if settings.scheduler_enabled:
-                await stack.enter_async_context(
-                    _scheduled(runtime, Jobs(ctx.casework, runtime.bot_context.clock), settings))
+                jobs = Jobs(ctx.casework, runtime.bot_context.clock,
+                            sweep_interval_s=settings.sweep_interval_s)
+                await stack.enter_async_context(_scheduled(runtime, jobs, settings))
             # every instance loads the directory synced from Entra ID; only schedulers call Graph
             graph = graph_jobs_ctx(settings, ctx.casework, runtime.bot_context.clock,
                                    publish=_publisher(runtime), run_jobs=settings.scheduler_enabled)

@@ -182,3 +182,30 @@ class FakePeople:
         added = sum(p.aad_object_id not in before for p in people)
         updated = sum(p.aad_object_id in before and before[p.aad_object_id] != p for p in people)
         return Replaced(added, updated, len(set(before) - set(self.t.people)))
+
+
+class FakeSchedulerLedger:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def beat(self, instance: str, now: datetime) -> None:
+        self.t.heartbeats[instance] = now
+
+    async def last_beat(self) -> datetime | None:
+        return max(self.t.heartbeats.values(), default=None)
+
+    async def claim_run(self, job: str, due_at: datetime, *, instance: str,
+                        now: datetime) -> bool:
+        if (job, due_at) in self.t.job_runs:
+            return False
+        self.t.job_runs[(job, due_at)] = instance
+        return True
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        runs = [k for k in self.t.job_runs if k[1] < cutoff]
+        beats = [k for k, at in self.t.heartbeats.items() if at < cutoff]
+        for run in runs:
+            del self.t.job_runs[run]
+        for beat in beats:
+            del self.t.heartbeats[beat]
+        return len(runs) + len(beats)
