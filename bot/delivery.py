@@ -215,7 +215,8 @@ class OutboxDelivery:
             card_activity_id=activity_id or root, service_url=service_url, created_at=now)
         async with self.ctx.store.transaction() as uow:
             await uow.threads.add(thread)
-        log.info("opened the thread for %s in %s", case.reference, service_id)
+        log.info("opened the thread for %s in %s", case.reference, service_id,
+                 extra={"case": case.reference})
         return thread
 
     async def _new_channel_post(self, channel_id: str, content: dict[str, Any]) -> None:

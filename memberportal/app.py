@@ -35,6 +35,7 @@ from casestore.db import migrate
 from casestore.directory import Directory
 from memberportal.context import Context
 from memberportal.health import readyz_handler
+from memberportal.logs import new_request_id, request_ids, request_scope
 from memberportal.settings import Settings
 from scheduler.graph_jobs import graph_jobs_ctx
 from scheduler.runner import Jobs, build_scheduler
@@ -131,7 +132,7 @@ def create_app(
     """The bot's HTTP app (`/api/messages`, `/healthz`) with the background work attached."""
     runtime = build_runtime(settings, context=context, clock=clock,
                             client_factory=client_factory, validator=validator)
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[request_ids])
     add_bot_routes(app, runtime.adapter, runtime.agent)
     app.router.add_get("/readyz", readyz_handler(runtime))
     app[RUNTIME_KEY] = runtime
@@ -192,13 +193,17 @@ async def _scheduled(runtime: Runtime, jobs: Jobs, settings: Settings) -> AsyncI
 @contextlib.asynccontextmanager
 async def _every(interval_s: float, job: Callable[[], Awaitable[object]],
                  name: str) -> AsyncIterator[None]:
-    """A background loop that survives a failing run (logged) and stops with the app."""
+    """A background loop that survives a failing run (logged) and stops with the app; each
+    run has its own id in the logs."""
+    prefix = name.replace(" ", "-") + "-"
+
     async def loop() -> None:
         while True:
-            try:
-                await job()
-            except Exception:
-                log.exception("%s failed; trying again in %ss", name, interval_s)
+            with request_scope(new_request_id(prefix)):
+                try:
+                    await job()
+                except Exception:
+                    log.exception("%s failed; trying again in %ss", name, interval_s)
             await asyncio.sleep(interval_s)
 
     task = asyncio.create_task(loop(), name=name)
