@@ -72,11 +72,16 @@ class OutboxDelivery:
         self.backoff_base_s = backoff_base_s
         self.default_service_url = default_service_url
         self.batch_size = batch_size
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Claim nothing more; `deliver_due` returns after the message it is sending."""
+        self.stopping = True
 
     async def deliver_due(self, now: datetime | None = None) -> DeliveryReport:
-        """Deliver every row due now, batch by batch, until none is left."""
+        """Deliver every row due now, batch by batch, until none is left (or `stop()`)."""
         report = DeliveryReport()
-        while True:
+        while not self.stopping:
             now_ = now or self.ctx.clock()
             async with self.ctx.store.transaction() as uow:
                 batch = await uow.outbox.claim(worker=self.worker_id, now=now_,
@@ -85,7 +90,15 @@ class OutboxDelivery:
             if not batch:
                 return report
             for message in batch:
+                if self.stopping:  # the rest of the batch is released by release_claims()
+                    return report
                 await self._deliver_one(message, loaded.get(message.case_id or -1), now_, report)
+        return report
+
+    async def release_claims(self, now: datetime | None = None) -> int:
+        """Hand back every row this worker claimed and has not finished, due at once."""
+        async with self.ctx.store.transaction() as uow:
+            return await uow.outbox.release(worker=self.worker_id, now=now or self.ctx.clock())
 
     async def _deliver_one(self, message: OutboxMessage, case: Case | None, now: datetime,
                            report: DeliveryReport) -> None:

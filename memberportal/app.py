@@ -14,7 +14,7 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +61,14 @@ class Runtime:
     delivery: OutboxDelivery
     client_factory: ChannelServiceClientFactoryBase
     scheduler: Any = None  # the running APScheduler, where this process schedules
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def begin_stopping(self) -> None:
+        """Take no new outbox work and start no new background run (SIGTERM, or the end)."""
+        self.stopping.set()
+        self.delivery.stop()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.pause()
 
 
 CONTEXT_KEY = web.AppKey("context", Context)
@@ -100,7 +108,11 @@ def build_runtime(
 @contextlib.asynccontextmanager
 async def running(runtime: Runtime, *, background: bool = True,
                   delivery_interval_s: float = 1.0) -> AsyncIterator[Runtime]:
-    """Migrate, start delivery, the scheduler and the Graph jobs; stop them all on exit."""
+    """Migrate, start delivery, the scheduler and the Graph jobs; stop them all on exit.
+
+    Stopping is graceful: no new outbox claim or scheduled run starts, the send and the runs
+    in progress finish (up to `shutdown_timeout_s`), and the outbox rows this instance claimed
+    but did not send are released at once for another instance (or the next start)."""
     ctx, settings = runtime.context, runtime.settings
     async with contextlib.AsyncExitStack() as stack:
         await migrate.upgrade(ctx.store.engine)
@@ -110,8 +122,7 @@ async def running(runtime: Runtime, *, background: bool = True,
         if close is not None:
             stack.push_async_callback(close)
         if background:
-            await stack.enter_async_context(
-                _every(delivery_interval_s, runtime.delivery.deliver_due, "outbox delivery"))
+            await stack.enter_async_context(_delivering(runtime, delivery_interval_s))
             if settings.scheduler_enabled:
                 jobs = Jobs(ctx.casework, runtime.bot_context.clock,
                             sweep_interval_s=settings.sweep_interval_s)
@@ -120,6 +131,7 @@ async def running(runtime: Runtime, *, background: bool = True,
             graph = graph_jobs_ctx(settings, ctx.casework, runtime.bot_context.clock,
                                    publish=_publisher(runtime), run_jobs=settings.scheduler_enabled)
             await stack.enter_async_context(contextlib.asynccontextmanager(graph)(None))
+        stack.callback(runtime.begin_stopping)  # registered last, so it runs first on exit
         yield runtime
 
 
@@ -145,7 +157,14 @@ def create_app(
                            delivery_interval_s=delivery_interval_s):
             yield
 
+    async def stop_taking_work(_app: web.Application) -> None:
+        # SIGTERM: the listener is closed; in-flight turns finish while delivery stops
+        log.info("stopping: finishing in-flight requests (up to %ss)",
+                 settings.shutdown_timeout_s)
+        runtime.begin_stopping()
+
     app.cleanup_ctx.append(lifespan)
+    app.on_shutdown.append(stop_taking_work)
     return app
 
 
@@ -163,10 +182,13 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return asyncio.new_event_loop()
 
 
-def serve(app: web.Application, *, host: str, port: int) -> None:
-    """Run the app until Ctrl-C or SIGTERM (what `memberportal serve` does)."""
+def serve(app: web.Application, *, host: str, port: int,
+          shutdown_timeout_s: float = 20.0) -> None:
+    """Run the app until Ctrl-C or SIGTERM (what `memberportal serve` does). Either stops the
+    listener at once, lets in-flight requests finish (up to `shutdown_timeout_s`), then stops
+    the background work as `running` says."""
     web.run_app(app, host=host, port=port, print=None, access_log=None,
-                loop=new_event_loop())
+                shutdown_timeout=shutdown_timeout_s, loop=new_event_loop())
 
 
 def _publisher(runtime: Runtime) -> Callable[[Directory], None]:
@@ -187,29 +209,58 @@ async def _scheduled(runtime: Runtime, jobs: Jobs, settings: Settings) -> AsyncI
     try:
         yield
     finally:
+        if scheduler.running:
+            scheduler.pause()  # no new run; the runs in progress may finish
+        if not await jobs.wait_idle(settings.shutdown_timeout_s):
+            log.warning("a scheduled job was still running after %ss; stopped",
+                        settings.shutdown_timeout_s)
         scheduler.shutdown(wait=False)
 
 
 @contextlib.asynccontextmanager
-async def _every(interval_s: float, job: Callable[[], Awaitable[object]],
-                 name: str) -> AsyncIterator[None]:
-    """A background loop that survives a failing run (logged) and stops with the app; each
-    run has its own id in the logs."""
+async def _delivering(runtime: Runtime, interval_s: float) -> AsyncIterator[None]:
+    """Outbox delivery in the background; on the way out the send in progress finishes (up
+    to the shutdown timeout) and what this instance still holds is released."""
+    delivery = runtime.delivery
+    async with _every(interval_s, delivery.deliver_due, "outbox delivery", runtime.stopping,
+                      stop_timeout_s=runtime.settings.shutdown_timeout_s):
+        yield
+    try:
+        released = await delivery.release_claims()
+    except Exception:
+        log.exception("could not release this instance's outbox claims; they wait for their "
+                      "lease")
+    else:
+        if released:
+            log.info("released %d outbox message(s) claimed but not sent", released)
+
+
+@contextlib.asynccontextmanager
+async def _every(interval_s: float, job: Callable[[], Awaitable[object]], name: str,
+                 stop: asyncio.Event, *, stop_timeout_s: float) -> AsyncIterator[None]:
+    """A background loop that survives a failing run (logged), each run with its own id in
+    the logs; on exit it lets the run in progress finish (bounded), then cancels."""
     prefix = name.replace(" ", "-") + "-"
 
     async def loop() -> None:
-        while True:
+        while not stop.is_set():
             with request_scope(new_request_id(prefix)):
                 try:
                     await job()
                 except Exception:
                     log.exception("%s failed; trying again in %ss", name, interval_s)
-            await asyncio.sleep(interval_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_s)
 
     task = asyncio.create_task(loop(), name=name)
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), stop_timeout_s)
+        except TimeoutError:
+            log.warning("%s was still running after %ss; stopped", name, stop_timeout_s)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -74,6 +74,14 @@ class FakeOutbox:
             self.t.outbox[m.id] = replace(m, status="pending", next_attempt_at=until,
                                           last_error=error[:2000])
 
+    async def release(self, *, worker: str, now: datetime) -> int:
+        mine = [m for m in self.t.outbox.values()
+                if m.status == "sending" and self.t.claimed_by.get(m.id) == worker]
+        for m in mine:
+            self.t.outbox[m.id] = replace(m, status="pending", next_attempt_at=now)
+            del self.t.claimed_by[m.id]
+        return len(mine)
+
     async def all(self) -> list[OutboxMessage]:
         return [self.t.outbox[i] for i in sorted(self.t.outbox)]
 
