@@ -25,7 +25,7 @@ from microsoft_agents.hosting.core import ChannelServiceClientFactoryBase
 from bot.auth import TokenValidator
 from bot.connector import PooledClientFactory
 from bot.delivery import OutboxDelivery
-from bot.http import MAX_BODY_BYTES, HardenedCloudAdapter, add_bot_routes
+from bot.http import MAX_BODY_BYTES, MESSAGES_PATH, HardenedCloudAdapter, add_bot_routes
 from bot.members.flows import MemberFlows
 from bot.officers.flows import OfficerFlows
 from bot.ratelimit import RateLimit
@@ -37,6 +37,8 @@ from memberportal.context import Context
 from memberportal.health import readyz_handler
 from memberportal.logs import new_request_id, request_ids, request_scope
 from memberportal.settings import Settings
+from memberportal.telemetry import Telemetry
+from memberportal.telemetry import configure as configure_telemetry
 from scheduler.graph_jobs import graph_jobs_ctx
 from scheduler.runner import Jobs, build_scheduler
 
@@ -61,6 +63,7 @@ class Runtime:
     delivery: OutboxDelivery
     client_factory: ChannelServiceClientFactoryBase
     scheduler: Any = None  # the running APScheduler, where this process schedules
+    telemetry: Telemetry | None = None  # OpenTelemetry, where an endpoint is configured
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     def begin_stopping(self) -> None:
@@ -89,9 +92,16 @@ def outgoing_connections(bot: BotSettings) -> MsalConnectionManager | None:
 def build_runtime(
     settings: Settings, *, context: Context | None = None, clock: Clock = utc_now,
     client_factory: ChannelServiceClientFactoryBase | None = None,
-    validator: TokenValidator | None = None,
+    validator: TokenValidator | None = None, telemetry: Telemetry | None = None,
 ) -> Runtime:
+    """Everything built once. `telemetry` (tests: in-memory readers) replaces what
+    OTEL_EXPORTER_OTLP_ENDPOINT would configure."""
     ctx = context or Context.build(settings)
+    if telemetry is None:
+        telemetry = configure_telemetry(settings.otel_endpoint,
+                                        service_name=settings.otel_service_name)
+    if telemetry is not None:
+        telemetry.instrument_use_cases(ctx.casework)  # before any flow keeps a use case
     bot_settings = settings.bot_settings()
     factory = client_factory or PooledClientFactory(outgoing_connections(bot_settings))
     bot_ctx = BotContext(casework=ctx.casework, config=ctx.config, directory=ctx.directory,
@@ -101,8 +111,9 @@ def build_runtime(
                                officers=OfficerFlows(bot_ctx),
                                rate_limit=RateLimit(limit) if limit else None)
     adapter = HardenedCloudAdapter(bot_settings, client_factory=factory, validator=validator)
-    delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id)
-    return Runtime(settings, ctx, bot_ctx, agent, adapter, delivery, factory)
+    delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id, observer=telemetry)
+    return Runtime(settings, ctx, bot_ctx, agent, adapter, delivery, factory,
+                   telemetry=telemetry)
 
 
 @contextlib.asynccontextmanager
@@ -115,6 +126,8 @@ async def running(runtime: Runtime, *, background: bool = True,
     but did not send are released at once for another instance (or the next start)."""
     ctx, settings = runtime.context, runtime.settings
     async with contextlib.AsyncExitStack() as stack:
+        if runtime.telemetry is not None:
+            stack.callback(runtime.telemetry.shutdown)  # the very last: flush what is left
         await migrate.upgrade(ctx.store.engine)
         log.info("database ready; council %s", ctx.config.council.name)
         stack.push_async_callback(ctx.close)
@@ -139,12 +152,16 @@ def create_app(
     settings: Settings, *, context: Context | None = None, clock: Clock = utc_now,
     client_factory: ChannelServiceClientFactoryBase | None = None,
     validator: TokenValidator | None = None, delivery_interval_s: float = 1.0,
-    background: bool = True,
+    background: bool = True, telemetry: Telemetry | None = None,
 ) -> web.Application:
     """The bot's HTTP app (`/api/messages`, `/healthz`) with the background work attached."""
     runtime = build_runtime(settings, context=context, clock=clock,
-                            client_factory=client_factory, validator=validator)
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[request_ids])
+                            client_factory=client_factory, validator=validator,
+                            telemetry=telemetry)
+    middlewares: list[Any] = [request_ids]
+    if runtime.telemetry is not None:
+        middlewares.append(runtime.telemetry.turns_middleware(MESSAGES_PATH))
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     add_bot_routes(app, runtime.adapter, runtime.agent)
     app.router.add_get("/readyz", readyz_handler(runtime))
     app[RUNTIME_KEY] = runtime
@@ -201,6 +218,8 @@ def _publisher(runtime: Runtime) -> Callable[[Directory], None]:
 
 @contextlib.asynccontextmanager
 async def _scheduled(runtime: Runtime, jobs: Jobs, settings: Settings) -> AsyncIterator[None]:
+    if runtime.telemetry is not None:
+        runtime.telemetry.instrument_jobs(jobs)
     scheduler = build_scheduler(jobs, sweep_interval_s=settings.sweep_interval_s)
     scheduler.start()
     runtime.scheduler = scheduler
@@ -221,8 +240,14 @@ async def _scheduled(runtime: Runtime, jobs: Jobs, settings: Settings) -> AsyncI
 async def _delivering(runtime: Runtime, interval_s: float) -> AsyncIterator[None]:
     """Outbox delivery in the background; on the way out the send in progress finishes (up
     to the shutdown timeout) and what this instance still holds is released."""
-    delivery = runtime.delivery
-    async with _every(interval_s, delivery.deliver_due, "outbox delivery", runtime.stopping,
+    delivery, telemetry, store = runtime.delivery, runtime.telemetry, runtime.context.store
+
+    async def deliver() -> None:
+        await delivery.deliver_due()
+        if telemetry is not None:
+            await telemetry.refresh_pending(store)
+
+    async with _every(interval_s, deliver, "outbox delivery", runtime.stopping,
                       stop_timeout_s=runtime.settings.shutdown_timeout_s):
         yield
     try:

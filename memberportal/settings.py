@@ -68,6 +68,7 @@ class Settings:
     log_format: str = "text"  # or "json": one object a line (containers)
     log_level: str = "INFO"  # of this product's own loggers; libraries log warnings and worse
     otel_endpoint: str = ""  # OTEL_EXPORTER_OTLP_ENDPOINT; empty: no OpenTelemetry at all
+    otel_service_name: str = "member-enquiries"  # OTEL_SERVICE_NAME
     shutdown_timeout_s: float = 20.0  # in-flight turns and sends, after SIGTERM
 
     @property
@@ -131,7 +132,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def _operations_settings(get: Callable[..., str]) -> dict[str, Any]:
-    """LOG_FORMAT, LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT and SHUTDOWN_TIMEOUT_S."""
+    """LOG_FORMAT, LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME and
+    SHUTDOWN_TIMEOUT_S."""
     log_format = get("LOG_FORMAT", "text").lower() or "text"
     if log_format not in LOG_FORMATS:
         raise SettingsError("LOG_FORMAT", log_format, f"must be one of {LOG_FORMATS}")
@@ -144,6 +146,7 @@ def _operations_settings(get: Callable[..., str]) -> dict[str, Any]:
                             "must be an http(s) URL such as http://localhost:4318")
     return {"log_format": log_format, "log_level": log_level,
             "otel_endpoint": endpoint.rstrip("/"),
+            "otel_service_name": get("OTEL_SERVICE_NAME") or "member-enquiries",
             "shutdown_timeout_s": float(_int(get("SHUTDOWN_TIMEOUT_S", "20"),
                                              "SHUTDOWN_TIMEOUT_S", 1, 600))}
 
