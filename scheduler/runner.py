@@ -60,7 +60,8 @@ class Jobs:
         if not await self._take(SWEEP, due, now):
             return 0
         if not sweep_allowed(self.casework, now):
-            log.info("SLA sweep due %s: outside reminder hours, nothing to do", due.isoformat())
+            log.info("SLA sweep due %s ran: outside reminder hours, nothing queued",
+                     due.isoformat())
             return 0
         queued = len(await sweep(self.casework, now))
         log.info("SLA sweep due %s ran: %d queued", due.isoformat(), queued)

@@ -1,4 +1,5 @@
-"""Starting the product's processes for the operations tests, and reading what they logged."""
+"""Starting the product's processes for the operations tests, the Teams activities sent to
+them, and reading what they logged."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ import json
 import os
 import socket
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from casestore.directory import Directory
 from memberportal.processes import Child, spawn, wait_until_up
+from tests.bot.member_fixtures import SARAH, TENANT, form_values
+from tests.support.connector import FakeConnector
 
 START_TIMEOUT_S = 60.0
 
@@ -70,3 +75,21 @@ def json_lines(log: Path) -> list[dict[str, Any]]:
             found.append(json.loads(line))
     return found
 
+
+BOT = {"id": "28:bot", "name": "Member Enquiries"}
+
+
+def chat(directory: Directory, connector: FakeConnector, **fields: Any) -> dict[str, Any]:
+    sarah = directory.get(SARAH)
+    return {"type": "message", "id": uuid.uuid4().hex, "serviceUrl": connector.service_url,
+            "channelId": "msteams", "recipient": BOT,
+            "from": {"id": sarah.teams_user_id, "name": sarah.name,
+                     "aadObjectId": sarah.aad_object_id},
+            "conversation": {"conversationType": "personal", "id": "a:sarah", "tenantId": TENANT},
+            **fields}
+
+
+def submit(directory: Directory, connector: FakeConnector, **values: Any) -> dict[str, Any]:
+    data = {**form_values(**values), "nonce": str(uuid.uuid4())}
+    return chat(directory, connector, type="invoke", name="adaptiveCard/action", value={
+        "action": {"type": "Action.Execute", "verb": "member.enquiry.submit", "data": data}})

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,28 +17,10 @@ from sqlalchemy import select
 from casestore.db.store import Store
 from casestore.db.tables import outbox
 from casestore.directory import Directory
-from tests.bot.member_fixtures import SARAH, TENANT, form_values
-from tests.ops.stack import free_port, json_lines, start
+from tests.ops.stack import chat, free_port, json_lines, start, submit
 from tests.support.connector import FakeConnector
 
-BOT = {"id": "28:bot", "name": "Member Enquiries"}
 SLOW_S = 3.0
-
-
-def chat(directory: Directory, connector: FakeConnector, **fields: Any) -> dict[str, Any]:
-    sarah = directory.get(SARAH)
-    return {"type": "message", "id": uuid.uuid4().hex, "serviceUrl": connector.service_url,
-            "channelId": "msteams", "recipient": BOT,
-            "from": {"id": sarah.teams_user_id, "name": sarah.name,
-                     "aadObjectId": sarah.aad_object_id},
-            "conversation": {"conversationType": "personal", "id": "a:sarah", "tenantId": TENANT},
-            **fields}
-
-
-def submit(directory: Directory, connector: FakeConnector, **values: Any) -> dict[str, Any]:
-    data = {**form_values(**values), "nonce": str(uuid.uuid4())}
-    return chat(directory, connector, type="invoke", name="adaptiveCard/action", value={
-        "action": {"type": "Action.Execute", "verb": "member.enquiry.submit", "data": data}})
 
 
 @pytest.mark.timeout(180)

@@ -16,8 +16,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from casestore.directory import Directory
-from tests.ops.stack import free_port, start
-from tests.ops.test_shutdown import chat
+from tests.ops.stack import chat, free_port, start
 from tests.support.connector import FakeConnector
 
 
