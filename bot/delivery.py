@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from microsoft_agents.activity import (
     Activity,
@@ -51,11 +52,34 @@ class NotYetDeliverable(DeliveryError):
 WAIT_FOR_TEAMS_S = 60.0
 
 
+class DeliveryObserver(Protocol):
+    """Watches each send (the composition root's telemetry: a span and the outbox lag)."""
+
+    def sending(self, message: OutboxMessage) -> AbstractContextManager[object]: ...
+
+    def finished(self, message: OutboxMessage, outcome: str, at: datetime) -> None: ...
+
+
+class _Unobserved:
+    def sending(self, message: OutboxMessage) -> AbstractContextManager[object]:
+        return nullcontext()
+
+    def finished(self, message: OutboxMessage, outcome: str, at: datetime) -> None:
+        return None
+
+
 @dataclass
 class DeliveryReport:
     sent: list[int] = field(default_factory=list)
     retried: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
+
+    def outcome(self, message_id: int) -> str:
+        if message_id in self.sent:
+            return "sent"
+        if message_id in self.dead:
+            return "dead"
+        return "retry" if message_id in self.retried else "not-marked"
 
 
 class OutboxDelivery:
@@ -63,6 +87,7 @@ class OutboxDelivery:
         self, ctx: BotContext, adapter: ChannelServiceAdapter, *, app_id: str = "",
         worker_id: str | None = None, max_attempts: int = 8, backoff_base_s: float = 30.0,
         default_service_url: str = "", batch_size: int = 20,
+        observer: DeliveryObserver | None = None,
     ) -> None:
         self.ctx = ctx
         self.adapter = adapter
@@ -72,11 +97,17 @@ class OutboxDelivery:
         self.backoff_base_s = backoff_base_s
         self.default_service_url = default_service_url
         self.batch_size = batch_size
+        self.stopping = False
+        self.observer: DeliveryObserver = observer or _Unobserved()
+
+    def stop(self) -> None:
+        """Claim nothing more; `deliver_due` returns after the message it is sending."""
+        self.stopping = True
 
     async def deliver_due(self, now: datetime | None = None) -> DeliveryReport:
-        """Deliver every row due now, batch by batch, until none is left."""
+        """Deliver every row due now, batch by batch, until none is left (or `stop()`)."""
         report = DeliveryReport()
-        while True:
+        while not self.stopping:
             now_ = now or self.ctx.clock()
             async with self.ctx.store.transaction() as uow:
                 batch = await uow.outbox.claim(worker=self.worker_id, now=now_,
@@ -85,7 +116,19 @@ class OutboxDelivery:
             if not batch:
                 return report
             for message in batch:
-                await self._deliver_one(message, loaded.get(message.case_id or -1), now_, report)
+                if self.stopping:  # the rest of the batch is released by release_claims()
+                    return report
+                with self.observer.sending(message):
+                    await self._deliver_one(message, loaded.get(message.case_id or -1), now_,
+                                            report)
+                    self.observer.finished(message, report.outcome(message.id),
+                                           self.ctx.clock())
+        return report
+
+    async def release_claims(self, now: datetime | None = None) -> int:
+        """Hand back every row this worker claimed and has not finished, due at once."""
+        async with self.ctx.store.transaction() as uow:
+            return await uow.outbox.release(worker=self.worker_id, now=now or self.ctx.clock())
 
     async def _deliver_one(self, message: OutboxMessage, case: Case | None, now: datetime,
                            report: DeliveryReport) -> None:
@@ -215,7 +258,8 @@ class OutboxDelivery:
             card_activity_id=activity_id or root, service_url=service_url, created_at=now)
         async with self.ctx.store.transaction() as uow:
             await uow.threads.add(thread)
-        log.info("opened the thread for %s in %s", case.reference, service_id)
+        log.info("opened the thread for %s in %s", case.reference, service_id,
+                 extra={"case": case.reference})
         return thread
 
     async def _new_channel_post(self, channel_id: str, content: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from microsoft_agents.hosting.core import ChannelServiceClientFactoryBase
 from bot.auth import TokenValidator
 from bot.connector import PooledClientFactory
 from bot.delivery import OutboxDelivery
-from bot.http import MAX_BODY_BYTES, HardenedCloudAdapter, add_bot_routes
+from bot.http import MAX_BODY_BYTES, MESSAGES_PATH, HardenedCloudAdapter, add_bot_routes
 from bot.members.flows import MemberFlows
 from bot.officers.flows import OfficerFlows
 from bot.ratelimit import RateLimit
@@ -35,7 +35,10 @@ from casestore.db import migrate
 from casestore.directory import Directory
 from memberportal.context import Context
 from memberportal.health import readyz_handler
+from memberportal.logs import new_request_id, request_ids, request_scope
 from memberportal.settings import Settings
+from memberportal.telemetry import Telemetry
+from memberportal.telemetry import configure as configure_telemetry
 from scheduler.graph_jobs import graph_jobs_ctx
 from scheduler.runner import Jobs, build_scheduler
 
@@ -60,6 +63,15 @@ class Runtime:
     delivery: OutboxDelivery
     client_factory: ChannelServiceClientFactoryBase
     scheduler: Any = None  # the running APScheduler, where this process schedules
+    telemetry: Telemetry | None = None  # OpenTelemetry, where an endpoint is configured
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def begin_stopping(self) -> None:
+        """Take no new outbox work and start no new background run (SIGTERM, or the end)."""
+        self.stopping.set()
+        self.delivery.stop()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.pause()
 
 
 CONTEXT_KEY = web.AppKey("context", Context)
@@ -80,9 +92,16 @@ def outgoing_connections(bot: BotSettings) -> MsalConnectionManager | None:
 def build_runtime(
     settings: Settings, *, context: Context | None = None, clock: Clock = utc_now,
     client_factory: ChannelServiceClientFactoryBase | None = None,
-    validator: TokenValidator | None = None,
+    validator: TokenValidator | None = None, telemetry: Telemetry | None = None,
 ) -> Runtime:
+    """Everything built once. `telemetry` (tests: in-memory readers) replaces what
+    OTEL_EXPORTER_OTLP_ENDPOINT would configure."""
     ctx = context or Context.build(settings)
+    if telemetry is None:
+        telemetry = configure_telemetry(settings.otel_endpoint,
+                                        service_name=settings.otel_service_name)
+    if telemetry is not None:
+        telemetry.instrument_use_cases(ctx.casework)  # before any flow keeps a use case
     bot_settings = settings.bot_settings()
     factory = client_factory or PooledClientFactory(outgoing_connections(bot_settings))
     bot_ctx = BotContext(casework=ctx.casework, config=ctx.config, directory=ctx.directory,
@@ -92,16 +111,23 @@ def build_runtime(
                                officers=OfficerFlows(bot_ctx),
                                rate_limit=RateLimit(limit) if limit else None)
     adapter = HardenedCloudAdapter(bot_settings, client_factory=factory, validator=validator)
-    delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id)
-    return Runtime(settings, ctx, bot_ctx, agent, adapter, delivery, factory)
+    delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id, observer=telemetry)
+    return Runtime(settings, ctx, bot_ctx, agent, adapter, delivery, factory,
+                   telemetry=telemetry)
 
 
 @contextlib.asynccontextmanager
 async def running(runtime: Runtime, *, background: bool = True,
                   delivery_interval_s: float = 1.0) -> AsyncIterator[Runtime]:
-    """Migrate, start delivery, the scheduler and the Graph jobs; stop them all on exit."""
+    """Migrate, start delivery, the scheduler and the Graph jobs; stop them all on exit.
+
+    Stopping is graceful: no new outbox claim or scheduled run starts, the send and the runs
+    in progress finish (up to `shutdown_timeout_s`), and the outbox rows this instance claimed
+    but did not send are released at once for another instance (or the next start)."""
     ctx, settings = runtime.context, runtime.settings
     async with contextlib.AsyncExitStack() as stack:
+        if runtime.telemetry is not None:
+            stack.callback(runtime.telemetry.shutdown)  # the very last: flush what is left
         await migrate.upgrade(ctx.store.engine)
         log.info("database ready; council %s", ctx.config.council.name)
         stack.push_async_callback(ctx.close)
@@ -109,15 +135,16 @@ async def running(runtime: Runtime, *, background: bool = True,
         if close is not None:
             stack.push_async_callback(close)
         if background:
-            await stack.enter_async_context(
-                _every(delivery_interval_s, runtime.delivery.deliver_due, "outbox delivery"))
+            await stack.enter_async_context(_delivering(runtime, delivery_interval_s))
             if settings.scheduler_enabled:
-                await stack.enter_async_context(
-                    _scheduled(runtime, Jobs(ctx.casework, runtime.bot_context.clock), settings))
+                jobs = Jobs(ctx.casework, runtime.bot_context.clock,
+                            sweep_interval_s=settings.sweep_interval_s)
+                await stack.enter_async_context(_scheduled(runtime, jobs, settings))
             # every instance loads the directory synced from Entra ID; only schedulers call Graph
             graph = graph_jobs_ctx(settings, ctx.casework, runtime.bot_context.clock,
                                    publish=_publisher(runtime), run_jobs=settings.scheduler_enabled)
             await stack.enter_async_context(contextlib.asynccontextmanager(graph)(None))
+        stack.callback(runtime.begin_stopping)  # registered last, so it runs first on exit
         yield runtime
 
 
@@ -125,12 +152,16 @@ def create_app(
     settings: Settings, *, context: Context | None = None, clock: Clock = utc_now,
     client_factory: ChannelServiceClientFactoryBase | None = None,
     validator: TokenValidator | None = None, delivery_interval_s: float = 1.0,
-    background: bool = True,
+    background: bool = True, telemetry: Telemetry | None = None,
 ) -> web.Application:
     """The bot's HTTP app (`/api/messages`, `/healthz`) with the background work attached."""
     runtime = build_runtime(settings, context=context, clock=clock,
-                            client_factory=client_factory, validator=validator)
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+                            client_factory=client_factory, validator=validator,
+                            telemetry=telemetry)
+    middlewares: list[Any] = [request_ids]
+    if runtime.telemetry is not None:
+        middlewares.append(runtime.telemetry.turns_middleware(MESSAGES_PATH))
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     add_bot_routes(app, runtime.adapter, runtime.agent)
     app.router.add_get("/readyz", readyz_handler(runtime))
     app[RUNTIME_KEY] = runtime
@@ -143,7 +174,14 @@ def create_app(
                            delivery_interval_s=delivery_interval_s):
             yield
 
+    async def stop_taking_work(_app: web.Application) -> None:
+        # SIGTERM: the listener is closed; in-flight turns finish while delivery stops
+        log.info("stopping: finishing in-flight requests (up to %ss)",
+                 settings.shutdown_timeout_s)
+        runtime.begin_stopping()
+
     app.cleanup_ctx.append(lifespan)
+    app.on_shutdown.append(stop_taking_work)
     return app
 
 
@@ -161,10 +199,13 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return asyncio.new_event_loop()
 
 
-def serve(app: web.Application, *, host: str, port: int) -> None:
-    """Run the app until Ctrl-C or SIGTERM (what `memberportal serve` does)."""
+def serve(app: web.Application, *, host: str, port: int,
+          shutdown_timeout_s: float = 20.0) -> None:
+    """Run the app until Ctrl-C or SIGTERM (what `memberportal serve` does). Either stops the
+    listener at once, lets in-flight requests finish (up to `shutdown_timeout_s`), then stops
+    the background work as `running` says."""
     web.run_app(app, host=host, port=port, print=None, access_log=None,
-                loop=new_event_loop())
+                shutdown_timeout=shutdown_timeout_s, loop=new_event_loop())
 
 
 def _publisher(runtime: Runtime) -> Callable[[Directory], None]:
@@ -177,6 +218,8 @@ def _publisher(runtime: Runtime) -> Callable[[Directory], None]:
 
 @contextlib.asynccontextmanager
 async def _scheduled(runtime: Runtime, jobs: Jobs, settings: Settings) -> AsyncIterator[None]:
+    if runtime.telemetry is not None:
+        runtime.telemetry.instrument_jobs(jobs)
     scheduler = build_scheduler(jobs, sweep_interval_s=settings.sweep_interval_s)
     scheduler.start()
     runtime.scheduler = scheduler
@@ -185,25 +228,64 @@ async def _scheduled(runtime: Runtime, jobs: Jobs, settings: Settings) -> AsyncI
     try:
         yield
     finally:
+        if scheduler.running:
+            scheduler.pause()  # no new run; the runs in progress may finish
+        if not await jobs.wait_idle(settings.shutdown_timeout_s):
+            log.warning("a scheduled job was still running after %ss; stopped",
+                        settings.shutdown_timeout_s)
         scheduler.shutdown(wait=False)
 
 
 @contextlib.asynccontextmanager
-async def _every(interval_s: float, job: Callable[[], Awaitable[object]],
-                 name: str) -> AsyncIterator[None]:
-    """A background loop that survives a failing run (logged) and stops with the app."""
+async def _delivering(runtime: Runtime, interval_s: float) -> AsyncIterator[None]:
+    """Outbox delivery in the background; on the way out the send in progress finishes (up
+    to the shutdown timeout) and what this instance still holds is released."""
+    delivery, telemetry, store = runtime.delivery, runtime.telemetry, runtime.context.store
+
+    async def deliver() -> None:
+        await delivery.deliver_due()
+        if telemetry is not None:
+            await telemetry.refresh_pending(store)
+
+    async with _every(interval_s, deliver, "outbox delivery", runtime.stopping,
+                      stop_timeout_s=runtime.settings.shutdown_timeout_s):
+        yield
+    try:
+        released = await delivery.release_claims()
+    except Exception:
+        log.exception("could not release this instance's outbox claims; they wait for their "
+                      "lease")
+    else:
+        if released:
+            log.info("released %d outbox message(s) claimed but not sent", released)
+
+
+@contextlib.asynccontextmanager
+async def _every(interval_s: float, job: Callable[[], Awaitable[object]], name: str,
+                 stop: asyncio.Event, *, stop_timeout_s: float) -> AsyncIterator[None]:
+    """A background loop that survives a failing run (logged), each run with its own id in
+    the logs; on exit it lets the run in progress finish (bounded), then cancels."""
+    prefix = name.replace(" ", "-") + "-"
+
     async def loop() -> None:
-        while True:
-            try:
-                await job()
-            except Exception:
-                log.exception("%s failed; trying again in %ss", name, interval_s)
-            await asyncio.sleep(interval_s)
+        while not stop.is_set():
+            with request_scope(new_request_id(prefix)):
+                try:
+                    await job()
+                except Exception:
+                    log.exception("%s failed; trying again in %ss", name, interval_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_s)
 
     task = asyncio.create_task(loop(), name=name)
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), stop_timeout_s)
+        except TimeoutError:
+            log.warning("%s was still running after %ss; stopped", name, stop_timeout_s)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from casestore.db import migrate as migrations
 from casestore.directory import Directory
 from memberportal.context import Context
 from memberportal.devrun import add_arguments as add_run_arguments
+from memberportal.logs import configure_logging
 from memberportal.running import with_context
 from memberportal.settings import Settings, SettingsError
 
@@ -192,13 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_environ()
     except SettingsError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    configure_logging(settings.log_format, settings.log_level)
     handler = COMMANDS.get(args.command) or _extra_command(args.command)
     try:
         return handler(args, settings)

@@ -29,7 +29,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings)
     print(f"Member Enquiries is listening on http://{host}:{port}/api/messages "
           f"(health: http://{host}:{port}/healthz). Press Ctrl-C to stop.", flush=True)
-    serve(app, host=host, port=port)
+    serve(app, host=host, port=port, shutdown_timeout_s=settings.shutdown_timeout_s)
+    print("Member Enquiries has stopped.", flush=True)
     return 0
 
 

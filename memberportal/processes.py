@@ -19,6 +19,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import aiohttp
 
@@ -64,10 +65,13 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 
 
 async def spawn(name: str, argv: Sequence[str], *, env: Mapping[str, str],
-                cwd: Path | None = None) -> Child:
+                cwd: Path | None = None, stdout: IO[Any] | int | None = None,
+                stderr: IO[Any] | int | None = None) -> Child:
+    """Start `argv`; its output goes where this process's does unless `stdout` or `stderr`
+    (an open file, or asyncio.subprocess.PIPE) say otherwise."""
     process = await asyncio.create_subprocess_exec(
-        *argv, env=dict(env), cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
-        start_new_session=True, preexec_fn=_die_with_parent)
+        *argv, env=dict(env), cwd=cwd, stdin=asyncio.subprocess.DEVNULL, stdout=stdout,
+        stderr=stderr, start_new_session=True, preexec_fn=_die_with_parent)
     return Child(name, process)
 
 

@@ -64,6 +64,12 @@ class Settings:
     teams_app_website_url: str = ""
     teams_app_privacy_url: str = ""
     teams_app_terms_url: str = ""
+    # Operations: logs, OpenTelemetry, shutdown
+    log_format: str = "text"  # or "json": one object a line (containers)
+    log_level: str = "INFO"  # of this product's own loggers; libraries log warnings and worse
+    otel_endpoint: str = ""  # OTEL_EXPORTER_OTLP_ENDPOINT; empty: no OpenTelemetry at all
+    otel_service_name: str = "member-enquiries"  # OTEL_SERVICE_NAME
+    shutdown_timeout_s: float = 20.0  # in-flight turns and sends, after SIGTERM
 
     @property
     def auth_enabled(self) -> bool:
@@ -117,7 +123,32 @@ class Settings:
                                        "RATE_LIMIT_PER_MINUTE", 0, 10_000),
             **_graph_settings(get),
             **_teams_app_settings(get),
+            **_operations_settings(get),
         )
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _operations_settings(get: Callable[..., str]) -> dict[str, Any]:
+    """LOG_FORMAT, LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME and
+    SHUTDOWN_TIMEOUT_S."""
+    log_format = get("LOG_FORMAT", "text").lower() or "text"
+    if log_format not in LOG_FORMATS:
+        raise SettingsError("LOG_FORMAT", log_format, f"must be one of {LOG_FORMATS}")
+    log_level = get("LOG_LEVEL", "INFO").upper() or "INFO"
+    if log_level not in LOG_LEVELS:
+        raise SettingsError("LOG_LEVEL", log_level, f"must be one of {LOG_LEVELS}")
+    endpoint = get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    if endpoint and not re.match(r"^https?://[^/\s]+", endpoint, re.IGNORECASE):
+        raise SettingsError("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint,
+                            "must be an http(s) URL such as http://localhost:4318")
+    return {"log_format": log_format, "log_level": log_level,
+            "otel_endpoint": endpoint.rstrip("/"),
+            "otel_service_name": get("OTEL_SERVICE_NAME") or "member-enquiries",
+            "shutdown_timeout_s": float(_int(get("SHUTDOWN_TIMEOUT_S", "20"),
+                                             "SHUTDOWN_TIMEOUT_S", 1, 600))}
 
 
 def _int(value: str, key: str, low: int, high: int) -> int:

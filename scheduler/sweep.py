@@ -69,7 +69,8 @@ async def _auto_close(casework: Casework, case: Case, now: datetime) -> None:
     try:
         await casework.auto_close(case.reference or "", now=now)
     except DomainError as exc:  # another instance closed it, or the member acted meanwhile
-        log.info("auto-close of %s skipped: %s", case.reference, type(exc).__name__)
+        log.info("auto-close of %s skipped: %s", case.reference, type(exc).__name__,
+                 extra={"case": case.reference})
 
 
 def sweep_allowed(casework: Casework, now: datetime) -> bool:

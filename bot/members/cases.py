@@ -94,7 +94,7 @@ class CaseDetail:
             sentence = sentence_for(exc, Audience.MEMBER, today=view.today)
             return await self.detail(view, acting, form.reference, Banner(sentence, good=False))
         log.info("%s on %s by %s%s", verb, form.reference, person.id,
-                 " (again: no change)" if outcome.duplicate else "")
+                 " (again: no change)" if outcome.duplicate else "", extra={"case": form.reference})
         view = self.m.view()
         return await self.detail(view, acting, form.reference,
                                  Banner(done_sentence(verb, view, outcome.case)))

@@ -98,7 +98,7 @@ class Files:
                     turn, view, acting, reference, incoming, caption, confirmed,
                     key if i == 0 else f"{key}:{i}")
                 log.info("file added to %s by %s (attachment %s)", reference,
-                         acting.person.id, attachment_id)
+                         acting.person.id, attachment_id, extra={"case": reference})
                 results.append(FileResult(name, True))
             except (NotPermitted, CaseNotFound):
                 raise
@@ -106,11 +106,13 @@ class Files:
                 results.append(FileResult(incoming.name, False, sentence_for(
                     exc, Audience.MEMBER, today=view.today)))
             except DownloadRefused as exc:
-                log.warning("refused to fetch a file for %s: %s", reference, exc.why.value)
+                log.warning("refused to fetch a file for %s: %s", reference, exc.why.value,
+                            extra={"case": reference})
                 results.append(FileResult(incoming.name, False,
                                           not_fetched(incoming.name, exc.why)))
             except DownloadFailed as exc:
-                log.warning("could not download a file for %s: %s", reference, exc)
+                log.warning("could not download a file for %s: %s", reference, exc,
+                            extra={"case": reference})
                 results.append(FileResult(incoming.name, False,
                                           f"{incoming.name} was not added: {NO_DOWNLOAD}"))
         return files_added_card(view, reference, results, acting.for_member)

@@ -93,7 +93,7 @@ class MemberFlows:
                         data: dict[str, Any]) -> Card | None:
         handler = self._verbs.get(verb)
         if handler is None:
-            log.warning("unknown member verb %r (activity %s)", verb, turn.activity.id)
+            log.warning("unknown member verb %r (activity %s)", verb[:60], turn.activity.id)
             return message_card("Sorry, that button is no longer available. Type **help** to "
                                 "start again.", actions=HOME)
         try:

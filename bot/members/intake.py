@@ -112,7 +112,8 @@ class Intake:
             return self.form_again(person, data, {"_card": sentence})
         case = outcome.case
         log.info("enquiry %s submitted by %s for %s%s", case.reference, person.id,
-                 case.member_id, " (again: no change)" if outcome.duplicate else "")
+                 case.member_id, " (again: no change)" if outcome.duplicate else "",
+                 extra={"case": case.reference})
         if not outcome.duplicate and form.after is not After.STAY:
             follow = enquiry_form(view, acting) if form.after is After.NEW else \
                 await self.lists.page(view, acting, ListFilters())

@@ -45,11 +45,12 @@ class CaseCards:
             done = await self.actions.run(verb, form, actor, env,
                                           fallback_key=f"activity:{turn.activity.id}")
         except DomainError as exc:
-            log.info("%s on %s refused: %s", verb, form.reference, type(exc).__name__)
+            log.info("%s on %s refused: %s", verb, form.reference, type(exc).__name__,
+                     extra={"case": form.reference})
             return await self._refused(person, verb, form, exc, data, env)
         case, duplicate = done.outcome.case, done.outcome.duplicate
         log.info("%s on %s by %s%s", verb, form.reference, person.id,
-                 " (again)" if duplicate else "")
+                 " (again)" if duplicate else "", extra={"case": form.reference})
         if done.card is not None and not duplicate:
             return done.card
         if not may(self.o.ctx.directory, actor, Action.VIEW, case, env.today):

@@ -99,7 +99,8 @@ class LogFlow:
         except DomainError as exc:
             return self._again(env, service_id, values, {}, notice=sentence_for(
                 exc, Audience.OFFICER, today=env.today))
-        log.info("%s logged %s for a member", person.id, outcome.case.reference)
+        log.info("%s logged %s for a member", person.id, outcome.case.reference,
+                 extra={"case": outcome.case.reference})
         return logged_card(outcome.case, env)
 
     def _again(self, env: CardEnv, service_id: str | None, values: dict[str, str],

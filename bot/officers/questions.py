@@ -45,11 +45,11 @@ class Questions:
                                           env, fallback_key=f"activity:{turn.activity.id}")
         except DomainError as exc:
             log.info("officer.answer_question on %s refused: %s", form.reference,
-                     type(exc).__name__)
+                     type(exc).__name__, extra={"case": form.reference})
             notice, tone = self.o.explain(exc, env) + " Nothing was changed.", "attention"
         else:
             log.info("officer.answer_question on %s by %s%s", form.reference, person.id,
-                     " (again)" if done.outcome.duplicate else "")
+                     " (again)" if done.outcome.duplicate else "", extra={"case": form.reference})
             notice, tone = (STALE_CARD, "warning") if done.outcome.duplicate else \
                 (done.notice, "good")
         if to_list:

@@ -85,7 +85,7 @@ class Threads:
                 idempotency_key=f"message-{change}:{activity.id}:{stamp}")
         except DomainError as exc:
             log.info("message %s on %s not recorded: %s", change, case.reference,
-                     type(exc).__name__)
+                     type(exc).__name__, extra={"case": case.reference})
             return
         if not outcome.duplicate and await self._was_reply(outcome.case, activity.id or ""):
             member = self.o.env().name(case.member_id)
@@ -151,13 +151,13 @@ class Threads:
                 answer = (f"{ref} is closed, so this was kept as an internal note and not sent "
                           f"to {member}. Reopen it from the case card to reply.")
         except NotPermitted:
-            log.info("thread message on %s refused for %s", ref, person.id)
+            log.info("thread message on %s refused for %s", ref, person.id, extra={"case": ref})
             answer = self._refusal(case, person, thread, env)
         except DomainError as exc:
             answer = self.o.explain(exc, env) + " Nothing was recorded."
         else:
             log.info("thread message %s recorded on %s (%s)", activity.id, ref,
-                     "note" if internal else "reply")
+                     "note" if internal else "reply", extra={"case": ref})
             if outcome.first_response and not outcome.duplicate:
                 await self._refresh_root(turn, thread, outcome.case, env)
         await turn.send_activity(answer)
@@ -190,7 +190,7 @@ class Threads:
             await turn.update_activity(update)
         except Exception as exc:  # the reply is recorded; a stale card is not worth failing
             log.warning("could not update the case card of %s: %s", case.reference,
-                        type(exc).__name__)
+                        type(exc).__name__, extra={"case": case.reference})
 
     async def _was_reply(self, case: Case, message_id: str) -> bool:
         events = await self.o.casework.timeline(case)

@@ -121,6 +121,16 @@ class OutboxRepository:
             .values(status="pending", next_attempt_at=until, last_error=error[:2000])
         )
 
+    async def release(self, *, worker: str, now: datetime) -> int:
+        """Give back every row `worker` claimed and has not finished, due at once: a stopping
+        instance hands them to the others instead of leaving them to its lease."""
+        result = await self._conn.execute(
+            update(outbox)
+            .where(and_(outbox.c.claimed_by == worker, outbox.c.status == "sending"))
+            .values(status="pending", claimed_by=None, next_attempt_at=now)
+        )
+        return int(result.rowcount or 0)
+
     async def by_status(self, status: str, *, limit: int = 100) -> list[OutboxMessage]:
         rows = await self._conn.execute(
             select(outbox).where(outbox.c.status == status).order_by(outbox.c.id).limit(limit)

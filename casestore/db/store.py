@@ -20,6 +20,7 @@ from casestore.db.queries.reconcile import ReconcileQueries
 from casestore.db.queries.reports import ReportQueries
 from casestore.db.queries.sweep import SweepQueries
 from casestore.db.repository import CaseRepository
+from casestore.db.scheduling import SchedulerLedger
 from casestore.db.tables import conversation_refs, idempotency_keys, metadata
 from casestore.db.threads import ThreadRepository
 
@@ -112,6 +113,7 @@ class UnitOfWork:
         self.digest = DigestQueries(conn)
         self.reports = ReportQueries(conn)
         self.reconcile = ReconcileQueries(conn)
+        self.scheduler = SchedulerLedger(conn)
 
 
 class Store:

@@ -232,3 +232,21 @@ directory_people = Table(
     Column("roles", JSON, nullable=False),
     Column("synced_at", UTCDateTime, nullable=False),
 )
+
+scheduler_heartbeats = Table(
+    "scheduler_heartbeats",
+    metadata,
+    Column("instance", String(64), primary_key=True),
+    Column("beat_at", UTCDateTime, nullable=False),
+    Index("ix_scheduler_heartbeats_beat_at", "beat_at"),
+)
+
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("job", String(40), primary_key=True),
+    Column("due_at", UTCDateTime, primary_key=True),
+    Column("instance", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Index("ix_job_runs_due_at", "due_at"),
+)

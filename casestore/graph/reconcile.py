@@ -65,7 +65,7 @@ class Reconciler:
             except GraphError as exc:
                 report.failed_threads += 1
                 log.warning("cannot read the thread of %s in %s: %s", reference,
-                            thread.channel_id, exc)
+                            thread.channel_id, exc, extra={"case": reference})
                 continue
             for message in messages:
                 if message.id in seen:

@@ -71,3 +71,29 @@ async def test_a_claim_whose_worker_died_is_taken_again_after_its_lease(store: S
     async with store.transaction() as uow:
         assert not await uow.outbox.mark_sent(message.id, worker="dead-worker", now=MONDAY)
         assert await uow.outbox.mark_sent(message.id, worker="w", now=MONDAY)
+
+
+async def test_a_stopping_worker_releases_what_it_claimed_and_did_not_send(store: Store) -> None:
+    for key in ("a", "b", "c"):
+        await _queue(store, key)
+    async with store.transaction() as uow:
+        first, second, third = await uow.outbox.claim(worker="stopping", now=MONDAY)
+        assert await uow.outbox.mark_sent(first.id, worker="stopping", now=MONDAY)
+    await _queue(store, "d")
+    async with store.transaction() as uow:
+        [other] = await uow.outbox.claim(worker="other", now=MONDAY)
+
+    later = MONDAY + timedelta(seconds=5)
+    async with store.transaction() as uow:
+        assert await uow.outbox.release(worker="stopping", now=later) == 2
+    async with store.transaction() as uow:
+        rows = {m.id: m for m in await uow.outbox.all()}
+        # another instance takes the released rows at once, not after the 120 s lease
+        taken = await uow.outbox.claim(worker="next", now=later)
+
+    assert rows[first.id].status == "sent"
+    assert [rows[m.id].status for m in (second, third)] == ["pending", "pending"]
+    assert all(rows[m.id].next_attempt_at == later for m in (second, third))
+    assert rows[other.id].status == "sending"  # another worker's claim is left alone
+    assert {m.id for m in taken} == {second.id, third.id}
+    assert [m.attempts for m in taken] == [0, 0]  # a release is not a failed try

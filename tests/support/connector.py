@@ -55,6 +55,7 @@ class FakeConnector:
         self._runner: web.AppRunner | None = None
         self._changed: asyncio.Condition | None = None
         self._port = 0
+        self.delay_s = 0.0  # how long each answer takes (a slow Bot Connector); set any time
 
     @property
     def service_url(self) -> str:
@@ -148,6 +149,8 @@ class FakeConnector:
         async with self._changed:
             self.requests.append(captured)
             self._changed.notify_all()
+        if self.delay_s:  # recorded on arrival; the sender waits for the answer
+            await asyncio.sleep(self.delay_s)
         if answer is None:
             return web.Response(status=status)
         return web.json_response(answer, status=status)

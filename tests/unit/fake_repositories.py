@@ -74,6 +74,14 @@ class FakeOutbox:
             self.t.outbox[m.id] = replace(m, status="pending", next_attempt_at=until,
                                           last_error=error[:2000])
 
+    async def release(self, *, worker: str, now: datetime) -> int:
+        mine = [m for m in self.t.outbox.values()
+                if m.status == "sending" and self.t.claimed_by.get(m.id) == worker]
+        for m in mine:
+            self.t.outbox[m.id] = replace(m, status="pending", next_attempt_at=now)
+            del self.t.claimed_by[m.id]
+        return len(mine)
+
     async def all(self) -> list[OutboxMessage]:
         return [self.t.outbox[i] for i in sorted(self.t.outbox)]
 
@@ -182,3 +190,30 @@ class FakePeople:
         added = sum(p.aad_object_id not in before for p in people)
         updated = sum(p.aad_object_id in before and before[p.aad_object_id] != p for p in people)
         return Replaced(added, updated, len(set(before) - set(self.t.people)))
+
+
+class FakeSchedulerLedger:
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def beat(self, instance: str, now: datetime) -> None:
+        self.t.heartbeats[instance] = now
+
+    async def last_beat(self) -> datetime | None:
+        return max(self.t.heartbeats.values(), default=None)
+
+    async def claim_run(self, job: str, due_at: datetime, *, instance: str,
+                        now: datetime) -> bool:
+        if (job, due_at) in self.t.job_runs:
+            return False
+        self.t.job_runs[(job, due_at)] = instance
+        return True
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        runs = [k for k in self.t.job_runs if k[1] < cutoff]
+        beats = [k for k, at in self.t.heartbeats.items() if at < cutoff]
+        for run in runs:
+            del self.t.job_runs[run]
+        for beat in beats:
+            del self.t.heartbeats[beat]
+        return len(runs) + len(beats)

@@ -32,6 +32,7 @@ from tests.unit.fake_repositories import (
     FakeOutbox,
     FakePeople,
     FakeRefs,
+    FakeSchedulerLedger,
     FakeThreads,
 )
 
@@ -50,6 +51,8 @@ class Tables:
     idempotency: dict[str, tuple[datetime, dict[str, Any]]] = field(default_factory=dict)
     threads: dict[tuple[int, str], Thread] = field(default_factory=dict)
     people: dict[str, SyncedPerson] = field(default_factory=dict)
+    heartbeats: dict[str, datetime] = field(default_factory=dict)
+    job_runs: dict[tuple[str, datetime], str] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -194,6 +197,7 @@ class FakeUnitOfWork:
         self.digest = FakeDigest(tables)
         self.reports = FakeReports(tables)
         self.reconcile = FakeReconcile(tables)
+        self.scheduler = FakeSchedulerLedger(tables)
 
 
 class FakeStore:

@@ -60,3 +60,18 @@ def test_no_source_module_is_over_400_lines() -> None:
     }
 
     assert too_long == {}
+
+
+def test_only_the_composition_roots_telemetry_module_imports_opentelemetry() -> None:
+    """Without an endpoint nothing of OpenTelemetry's may load (memberportal.telemetry imports
+    it inside its functions), and the layers below never depend on it."""
+    importers = sorted(
+        str(path.relative_to(ROOT))
+        for package in ("bot", "dialogs", "casestore", "scheduler", "memberportal", "manifest")
+        for path in (ROOT / package).rglob("*.py")
+        if offending(path, ("opentelemetry",)))
+    assert importers == ["memberportal/telemetry.py"]
+    top_level = {node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+                 for node in ast.parse((ROOT / "memberportal" / "telemetry.py").read_text(
+                     encoding="utf-8")).body if isinstance(node, ast.Import | ast.ImportFrom)}
+    assert not any(str(m).startswith("opentelemetry") for m in top_level)
