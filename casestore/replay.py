@@ -20,6 +20,7 @@ from typing import Any
 
 from casestore.kinds import EventKind as E
 from casestore.model import Case, CaseState, EscalationState, Event
+from casestore.redaction import REMOVED
 
 S = CaseState
 
@@ -205,6 +206,11 @@ def _handed_over(r: Rebuilt, e: Event, p: dict[str, Any]) -> None:
     r.cc_member_ids = [m for m in r.cc_member_ids if m != p["to_person"]]
 
 
+def _details_removed(r: Rebuilt, e: Event, p: dict[str, Any]) -> None:
+    r.redacted_at = e.at
+    r.rating_comment = REMOVED if r.rating_comment else ""
+
+
 _APPLY: dict[E, Apply] = {
     E.SUBMITTED: _submitted,
     E.ACKNOWLEDGED: _acknowledged,
@@ -224,4 +230,5 @@ _APPLY: dict[E, Apply] = {
     E.ESCALATED: _escalated,
     E.ESCALATION_ANSWERED: _escalation_answered,
     E.HANDED_OVER: _handed_over,
+    E.DETAILS_REMOVED: _details_removed,
 }

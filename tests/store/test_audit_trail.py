@@ -2,12 +2,13 @@
 exactly what its events alone say it is (`casestore.replay`), on SQLite and on PostgreSQL.
 
 Hypothesis raises an enquiry and then drives it with random actions by the member, their cabinet
-secretary, the service's officers, the escalation owner, member support and the scheduler, while
-the clock moves on by minutes, days or weeks (across weekends, bank holidays and the council's
-Christmas closure). Many actions are refused in the state the case is in: a refusal must write
-nothing, so it too must leave the row and the events agreeing. After every step the case is read
-back with its events and `replay(events)` must equal the stored row: state, escalation, member,
-services, assignee, every deadline, the paused clock, the rating and the redaction.
+secretary, the service's officers, the escalation owner, member support (erasing the constituent's
+details too) and the scheduler, while the clock moves on by minutes, days or weeks (across
+weekends, bank holidays and the council's Christmas closure). Many actions are refused in the state
+the case is in: a refusal must write nothing, so it too must leave the row and the events agreeing.
+After every step the case is read back with its events and `replay(events)` must equal the stored
+row: state, escalation, member, services, assignee, every deadline, the paused clock, the rating
+and the redaction.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from casestore.calendar import LONDON
 from casestore.casework import Casework
 from casestore.errors import DomainError
 from casestore.model import Actor, ActorKind
+from casestore.privacy import Privacy
 from casestore.replay import rebuilt, replay
 from tests.store.helpers import details
 
@@ -146,6 +148,12 @@ async def _file(s: Step) -> object:
                                      content=b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes([s.n]))
 
 
+async def _erase(s: Step) -> object:  # member support, on the constituent's request
+    privacy = Privacy(s.cw.store, s.cw.config, s.cw.directory)
+    return await privacy.erase([s.reference], actor=Actor(SUPPORT, ActorKind.OFFICER),
+                               now=s.now, reason="Erasure request", force=s.n % 2 == 0)
+
+
 ACTIONS: dict[str, Action] = {
     "acknowledge": _acknowledge,
     "assign": _assign,
@@ -171,6 +179,7 @@ ACTIONS: dict[str, Action] = {
     "hand over": _hand_over,
     "ask another service": _question,
     "add a file": _file,
+    "erase the constituent's details": _erase,
 }
 
 steps = st.lists(st.tuples(st.sampled_from(sorted(ACTIONS)), st.integers(0, 99),
