@@ -22,7 +22,7 @@ from casestore.config import CouncilConfig
 from casestore.directory import Directory
 from casestore.errors import InvalidRequest, NotPermitted, StillActive
 from casestore.intake import MAX_TEXT
-from casestore.model import SYSTEM, Actor, Case, CaseState
+from casestore.model import SYSTEM, Actor, Case
 from casestore.permissions import is_member_support
 from casestore.ports import Store
 from casestore.records import HeldCase
@@ -53,7 +53,8 @@ class Subject:
         name = " ".join(case.constituent_name.split()).lower()
         contact = "".join(case.constituent_contact.split()).lower()
         if self.name_key and name == self.name_key:
-            return "the name matches but the contact differs"
+            return "the name matches but the contact differs" if self.contact_key else \
+                "the name matches; no contact was given to check the case's against"
         if self.contact_key and contact == self.contact_key:
             return "the contact matches but the name differs"
         typed = " ".join((case.location, case.description, case.ask)).lower()
@@ -62,14 +63,14 @@ class Subject:
         return None
 
     def holds(self, case: Case) -> bool:
-        """The case's constituent is this person: the name matches and so does the contact
-        (or one of the two is not recorded on the case, or was not given)."""
+        """The case's constituent is this person: the name matches and so does the contact, or
+        one of the two is not recorded on the case. (With no contact given, a case recording
+        one is only a partial match: it may be another person of the same name.)"""
         name = " ".join(case.constituent_name.split()).lower()
         contact = "".join(case.constituent_contact.split()).lower()
-        name_ok = name == self.name_key
         contact_ok = bool(self.contact_key) and contact == self.contact_key
-        if name_ok:
-            return contact_ok or not contact or not self.contact_key
+        if name == self.name_key:
+            return contact_ok or not contact
         return contact_ok and not name
 
 
@@ -148,9 +149,3 @@ class Privacy:
                   for c in candidates if c.id not in theirs
                   and (why := subject.why_partly(c)) is not None]
         return SubjectAccess(held, partly)
-
-    async def references_held(self, subject: Subject) -> list[str]:
-        """The cases wholly about the subject (not drafts: those are the member's to discard)."""
-        found = await self.subject_access(subject)
-        return [h.case.reference for h in found.held
-                if h.case.reference and h.case.state is not CaseState.DRAFT]

@@ -28,10 +28,11 @@ log = logging.getLogger("memberportal.privacy")
 EXIT_REFUSED = 2
 MATCHING = (
     "A case is included when its constituent's name matches the name given and its contact "
-    "matches the contact given (or either is not recorded on the case, or no contact was "
-    "given). Names match whatever their upper or lower case and spaces; contacts whatever "
-    "their case and spaces. Cases whose name or contact only partly matches, or whose "
-    "enquiry text mentions the name, are listed to be checked by hand, not exported.")
+    "matches the contact given, or when one of the two is not recorded on the case. Names "
+    "match whatever their upper or lower case and spaces; contacts whatever their case and "
+    "spaces. Cases where only one of the two matches (or the name matches and no contact was "
+    "given to compare), or whose enquiry text mentions the name, are listed to be checked by "
+    "hand, not exported.")
 NOT_SEARCHED = (
     "Messages already delivered in Microsoft Teams (service channels and personal chats) are "
     "held by Microsoft 365 under the council's Teams retention policy and are searched there.")

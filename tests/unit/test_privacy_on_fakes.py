@@ -91,3 +91,13 @@ async def test_subject_access_finds_the_case_by_name_and_contact_in_any_case(
     other = await privacy.subject_access(Subject("Jane Smith", "someone@else.org"))
     assert other.held == [] and [(p.reference, p.why) for p in other.to_check] == [
         (ref, "the name matches but the contact differs")]
+
+
+async def test_with_no_contact_given_a_namesake_with_a_contact_is_only_to_be_checked(
+    casework: Casework, privacy: Privacy,
+) -> None:
+    ref = await raised(casework, close=True)
+    found = await privacy.subject_access(Subject("Jane Smith"))
+    assert found.held == []
+    assert [(p.reference, p.why) for p in found.to_check] == [
+        (ref, "the name matches; no contact was given to check the case's against")]
