@@ -297,8 +297,8 @@ class Casework(MemberCasework):
 
         Only the departing member's own active cases change hands; the handover is an event on
         each. Returns the references handed over."""
-        person = self.directory.get(actor.person_id)
-        if not is_member_support(person):
+        person = self.directory.find(actor.person_id)
+        if person is None or not is_member_support(person):
             raise NotPermitted(actor.person_id, Action.HANDOVER.value, None)
         leaving = self.directory.get(member_id)
         target = self.directory.get(to_person_id)

@@ -110,6 +110,13 @@ class Attachments(_Strict):
         return host_listed(host, self.download_hosts)
 
 
+class Retention(_Strict):
+    """How long a closed case keeps its constituent's details (UK GDPR storage limitation):
+    `redact_after_months` calendar months after closing, the retention sweep removes them."""
+
+    redact_after_months: int = Field(default=24, ge=1, le=120)
+
+
 class ServiceArea(_Strict):
     id: Id
     name: Name
@@ -172,6 +179,7 @@ class CouncilConfig(_Strict):
     council: Council
     sla: SlaDefaults = SlaDefaults()
     attachments: Attachments = Attachments()
+    retention: Retention = Retention()
     member_support_team_id: str = Field(min_length=1, max_length=200)
     member_support_channel_id: str = Field(min_length=1, max_length=200)
     services: tuple[ServiceArea, ...] = Field(min_length=1)

@@ -105,3 +105,11 @@ class ConcurrentUpdate(DomainError):
     def __init__(self, reference: str | None) -> None:
         self.reference = reference
         super().__init__(f"case {reference} was changed by someone else; try again")
+
+
+class StillActive(DomainError):
+    """Erasing a constituent's details was refused: these cases are still being worked on."""
+
+    def __init__(self, references: list[str]) -> None:
+        self.references = list(references)
+        super().__init__(f"still open: {', '.join(self.references)}")

@@ -41,6 +41,7 @@ class EventKind(StrEnum):
     QUESTION_ASKED = "question_asked"
     QUESTION_ANSWERED = "question_answered"
     QUESTION_WITHDRAWN = "question_withdrawn"
+    DETAILS_REMOVED = "constituent_details_removed"  # retention or erasure (casestore.redaction)
 
 
 class NoticeKind(StrEnum):

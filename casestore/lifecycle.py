@@ -26,7 +26,7 @@ from casestore.errors import (
 from casestore.kinds import EventKind, Refusal, Transition
 from casestore.model import ACTIVE_STATES, Actor, Case, CaseState, EscalationState
 from casestore.questions import ANSWERED, ASKED, WITHDRAWN, Question, find_question
-from casestore.sla import SlaPolicy
+from casestore.sla import SlaPolicy, clock_of
 
 S = CaseState
 E = EventKind
@@ -51,7 +51,9 @@ def submit(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reference
     case.state = S.OPEN
     case.submitted_at = now
     policy.set_deadlines(case, now)
-    case.record(E.SUBMITTED, now, actor, reference=reference, service=case.lead_service)
+    case.record(E.SUBMITTED, now, actor, reference=reference, service=case.lead_service,
+                member=case.member_id, enquiry_type=case.enquiry_type,
+                cc=list(case.cc_member_ids), deadlines=clock_of(case))
 
 
 def acknowledge(case: Case, actor: Actor, now: datetime, *, claim: bool = True) -> None:
@@ -116,6 +118,7 @@ def add_information(
     case.record(
         E.INFORMATION_ADDED, now, actor, text=text, attachments=attachment_ids or [],
         clock_resumed=was_paused, paused_working_days=waited, **extra,
+        **({"deadlines": clock_of(case)} if was_paused else {}),
     )
     return waited
 
@@ -141,7 +144,8 @@ def redirect(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, service
     if case.acknowledged_at is None:
         policy.restart_acknowledge(case, now)
     policy.recompute(case)
-    case.record(E.REDIRECTED, now, actor, from_service=old, to_service=service_id, reason=reason)
+    case.record(E.REDIRECTED, now, actor, from_service=old, to_service=service_id, reason=reason,
+                deadlines=clock_of(case))
 
 
 def add_service(case: Case, actor: Actor, now: datetime, service_id: str) -> None:
@@ -220,13 +224,14 @@ def reopen(case: Case, actor: Actor, now: datetime, policy: SlaPolicy, reason: s
     case.reopen_count += 1
     for attr in ("closed_at", "acknowledged_at", "first_response_at", "final_response_at",
                  "auto_close_on", "expected_works_on", "escalated_at", "escalation_due_on",
-                 "escalation_answered_at", "paused_at"):
+                 "escalation_answered_at", "paused_at", "redacted_at"):
         setattr(case, attr, None)
     case.escalation_state = EscalationState.NONE
     case.auto_close_extended_days = 0
     case.rating, case.rating_comment = None, ""  # the next final response may be rated afresh
     policy.set_deadlines(case, now)
-    case.record(E.REOPENED, now, actor, reason=reason, by_member=by_member)
+    case.record(E.REOPENED, now, actor, reason=reason, by_member=by_member,
+                deadlines=clock_of(case))
 
 
 def rate(case: Case, actor: Actor, now: datetime, score: int, comment: str) -> None:

@@ -137,6 +137,7 @@ class Case:
     reopen_count: int = 0
     rating: int | None = None
     rating_comment: str = ""
+    redacted_at: datetime | None = None  # the constituent's details last removed (until reopened)
     version: int = 0
     updated_at: datetime | None = None
     new_events: list[Event] = field(default_factory=list, repr=False)

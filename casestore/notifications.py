@@ -160,7 +160,8 @@ def notifications_for(
         rule = RULES.get(e.kind)
         for kind, recipient in rule(case, e, by_member) if rule else []:
             payload = {"reference": ref, "event": e.kind, "actor_id": e.actor_id,
-                       "on_behalf_of_id": e.on_behalf_of_id, **e.payload}
+                       "on_behalf_of_id": e.on_behalf_of_id,
+                       **{k: v for k, v in e.payload.items() if k != "deadlines"}}
             out.append(Notification(kind, recipient,
                                     f"{ref}:{discriminator}:{kind}:{recipient}", payload))
     return out

@@ -1,16 +1,23 @@
-"""Who may see and do what with a case.
+"""Who may see and do what with a case: one table, `POLICY`, of what each relation allows.
 
-* A member sees the cases they answer for and those they are cc'd on (cc is read-only). A cabinet
-  secretary sees and acts on the cases of the cabinet members they support, recorded as "by X for
-  Cllr Y". Members never see another member's case otherwise ("need to know").
-* An officer sees and acts on cases in their own service areas, and on those of any officer they
-  cover while that officer is on leave. The escalation owner of one of a case's services may act
-  on it and answers its escalation. The member support team sees and may act on every case.
-* Only member support hands a departing member's cases over.
+A person's relations to a case (`relations`) decide everything; a stranger has none:
+
+* the member the case answers to (`MEMBER`), and a cabinet secretary acting for that member
+  (`SECRETARY`, recorded as "by X for Cllr Y"), raise it and do the member's side;
+* a member cc'd on it (`CC`) only sees it (cc is read-only); no other member sees it at all
+  ("need to know"), whether of the same ward or another;
+* an officer of one of its service areas (`SERVICE`), an officer covering one of them on leave
+  days (`DELEGATE`), the escalation owner of one of its services or whoever covers them on leave
+  (`ESCALATION_OWNER`) and the member support team (`MEMBER_SUPPORT`) do the officers' side; only
+  the escalation owner and member support answer its escalation, and only member support hands a
+  departing member's cases over.
 * A question put to another officer or service area about a case may be answered by the officer
   it was put to (or whoever covers them on leave), by any officer of the service area it was put
-  to (or their cover), or by anyone who may act on the case. Asking and withdrawing a question
-  are officer work on the case, like any other.
+  to (or their cover), or by anyone who may act on the case (`may_answer`). Asking and
+  withdrawing a question are officer work on the case, like any other.
+
+`POLICY` is data: `casestore.policy_table` renders it as the table in docs/security.md, and the
+access-matrix test tries every cell of that table through the real use cases.
 """
 
 from __future__ import annotations
@@ -65,6 +72,64 @@ MEMBER_ACTIONS = frozenset(
 )
 
 
+class Read(StrEnum):
+    """Reads that have a row of their own in the policy table besides VIEW."""
+
+    FILES = "see the files on"  # enforced through VIEW (casework.attachments)
+    LIST = "find in their case lists"  # enforced by the lists' filters (list_for_*)
+
+
+class Relation(StrEnum):
+    """How a person stands to a case."""
+
+    MEMBER = "member"  # the member the case answers to
+    SECRETARY = "secretary"  # a cabinet secretary acting for that member
+    CC = "cc"  # a member cc'd on the case
+    SERVICE = "service"  # an officer of one of its service areas
+    DELEGATE = "delegate"  # covering, on their leave days, an officer of one of its services
+    ESCALATION_OWNER = "escalation_owner"  # of one of its services, or covering them on leave
+    MEMBER_SUPPORT = "member_support"
+
+
+R = Relation
+_SEES = frozenset({R.MEMBER, R.SECRETARY, R.CC, R.SERVICE, R.DELEGATE, R.ESCALATION_OWNER,
+                   R.MEMBER_SUPPORT})
+_MEMBER_SIDE = frozenset({R.MEMBER, R.SECRETARY})
+_OFFICERS = frozenset({R.SERVICE, R.DELEGATE, R.ESCALATION_OWNER, R.MEMBER_SUPPORT})
+
+POLICY: dict[Action | Read, frozenset[Relation]] = {
+    Action.VIEW: _SEES,
+    Read.FILES: _SEES,
+    Read.LIST: _SEES,
+    Action.SUBMIT: _MEMBER_SIDE,
+    Action.REQUEST_UPDATE: _MEMBER_SIDE,
+    Action.ADD_INFORMATION: _MEMBER_SIDE,
+    Action.MEMBER_CLOSE: _MEMBER_SIDE,
+    Action.MEMBER_REOPEN: _MEMBER_SIDE,
+    Action.RATE: _MEMBER_SIDE,
+    Action.EXTEND_AUTO_CLOSE: _MEMBER_SIDE,
+    Action.ESCALATE: _MEMBER_SIDE,
+    Action.ACKNOWLEDGE: _OFFICERS,
+    Action.ASSIGN: _OFFICERS,
+    Action.REPLY: _OFFICERS,
+    Action.INTERNAL_NOTE: _OFFICERS,
+    Action.ASK_MEMBER: _OFFICERS,
+    Action.REASSIGN: _OFFICERS,
+    Action.ADD_SERVICE: _OFFICERS,
+    Action.CONVERT_TYPE: _OFFICERS,
+    Action.MARK_LONG_TERM: _OFFICERS,
+    Action.FINAL_RESPONSE: _OFFICERS,
+    Action.OFFICER_CLOSE: _OFFICERS,
+    Action.OFFICER_REOPEN: _OFFICERS,
+    Action.LOG_FOR_MEMBER: _OFFICERS,
+    Action.ASK_OFFICER: _OFFICERS,
+    Action.ANSWER_QUESTION: _OFFICERS,
+    Action.WITHDRAW_QUESTION: _OFFICERS,
+    Action.ANSWER_ESCALATION: frozenset({R.ESCALATION_OWNER, R.MEMBER_SUPPORT}),
+    Action.HANDOVER: frozenset({R.MEMBER_SUPPORT}),
+}
+
+
 def acts_for_member(directory: Directory, actor: Actor, member_id: str) -> bool:
     """The actor is that member, or a cabinet secretary acting for them."""
     if actor.person_id == member_id and actor.on_behalf_of in (None, member_id):
@@ -77,50 +142,55 @@ def acts_for_member(directory: Directory, actor: Actor, member_id: str) -> bool:
 
 def officer_covers(directory: Directory, officer: Person, case: Case, on: date) -> bool:
     """An officer of one of the case's services, their delegate on leave days, or its owner."""
-    services = set(case.services)
-    if services & set(officer.services):
-        return True
-    for absent_id in directory.covered_by(officer.id, on):
-        absent = directory.find(absent_id)
-        if absent is not None and services & set(absent.services):
-            return True
-    return any(directory.escalation_owner(s) == officer.id for s in services)
+    return bool(_officer_relations(directory, officer, case, on) & {
+        Relation.SERVICE, Relation.DELEGATE, Relation.ESCALATION_OWNER})
 
 
 def is_member_support(person: Person) -> bool:
     return person.kind is ActorKind.OFFICER and person.has_role(OfficerRole.MEMBER_SUPPORT)
 
 
-def may(directory: Directory, actor: Actor, action: Action, case: Case, on: date) -> bool:
-    if actor.kind is ActorKind.SYSTEM:
-        return True
+def relations(directory: Directory, actor: Actor, case: Case, on: date) -> frozenset[Relation]:
+    """How the acting person stands to the case on that day (none at all: a stranger)."""
     person = directory.find(actor.person_id)
     if person is None:
-        return False
-    if action is Action.VIEW:
-        return (
-            acts_for_member(directory, actor, case.member_id)
-            or (person.kind is ActorKind.MEMBER and person.id in case.cc_member_ids)
-            or (person.kind is ActorKind.OFFICER and (
-                is_member_support(person) or officer_covers(directory, person, case, on)
-            ))
-        )
-    if action in MEMBER_ACTIONS:
-        return acts_for_member(directory, actor, case.member_id)
-    if person.kind is not ActorKind.OFFICER:
-        return False
-    if action is Action.HANDOVER:
-        return is_member_support(person)
-    if action is Action.ANSWER_ESCALATION:
-        return _owns_escalation(directory, person, case, on) or is_member_support(person)
-    return is_member_support(person) or officer_covers(directory, person, case, on)
+        return frozenset()
+    found: set[Relation] = set()
+    if person.id == case.member_id and actor.on_behalf_of in (None, case.member_id):
+        found.add(Relation.MEMBER)
+    if actor.on_behalf_of == case.member_id and \
+            case.member_id in directory.members_for_secretary(person.id):
+        found.add(Relation.SECRETARY)
+    if person.kind is ActorKind.MEMBER and person.id in case.cc_member_ids:
+        found.add(Relation.CC)
+    if person.kind is ActorKind.OFFICER:
+        found |= _officer_relations(directory, person, case, on)
+    return frozenset(found)
 
 
-def _owns_escalation(directory: Directory, person: Person, case: Case, on: date) -> bool:
-    owners = {directory.escalation_owner(s) for s in case.services}
-    if person.id in owners:
+def _officer_relations(directory: Directory, officer: Person, case: Case,
+                       on: date) -> set[Relation]:
+    services = set(case.services)
+    covered = [p for p in map(directory.find, directory.covered_by(officer.id, on))
+               if p is not None]
+    owners = {directory.escalation_owner(s) for s in services}
+    found: set[Relation] = set()
+    if services & set(officer.services):
+        found.add(Relation.SERVICE)
+    if any(services & set(p.services) for p in covered):
+        found.add(Relation.DELEGATE)
+    if officer.id in owners or any(p.id in owners for p in covered):
+        found.add(Relation.ESCALATION_OWNER)
+    if is_member_support(officer):
+        found.add(Relation.MEMBER_SUPPORT)
+    return found
+
+
+def may(directory: Directory, actor: Actor, action: Action, case: Case, on: date) -> bool:
+    """What POLICY allows the acting person's relations to the case (the system may do all)."""
+    if actor.kind is ActorKind.SYSTEM:
         return True
-    return any(o in owners for o in directory.covered_by(person.id, on))
+    return not POLICY[action].isdisjoint(relations(directory, actor, case, on))
 
 
 def may_answer(directory: Directory, actor: Actor, case: Case, question: Question,

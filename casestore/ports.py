@@ -21,6 +21,7 @@ from casestore.records import (
     CaseFilter,
     CaseHappening,
     CasesRaised,
+    HeldCase,
     OutboxMessage,
     Replaced,
     Statistics,
@@ -139,6 +140,29 @@ class SchedulerLedger(Protocol):
                         now: datetime) -> bool: ...
     async def forget_before(self, cutoff: datetime) -> int: ...
 
+class PrivacyRepository(Protocol):
+    """Personal data: the retention sweep's cases, removing details, and subject access."""
+
+    async def due_for_removal(self, *, closed_before: datetime, limit: int) -> list[Case]:
+        """Closed cases still holding their details, closed on or before `closed_before`,
+        oldest closing first (an index on redacted_at, state, closed_at); locked for update."""
+        ...
+
+    async def remove_personal_data(self, cases: Sequence[Case]) -> None:
+        """Store cases whose details the domain has just removed (`casestore.redaction`), with
+        their new events; redact their earlier events' and outbox rows' typed text and delete
+        their files. A constant handful of statements, however many cases."""
+        ...
+
+    async def naming(self, *, name: str, contact: str) -> list[Case]:
+        """Every case whose constituent name, contact or typed details may hold this name or
+        contact (lower case, normalised; either may be empty): a superset the caller narrows."""
+        ...
+
+    async def held(self, case_ids: Sequence[int]) -> list[HeldCase]:
+        """Everything held on these cases, in id order (one query per table)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction's repositories (read-only attributes, so any implementation fits)."""
@@ -165,6 +189,8 @@ class UnitOfWork(Protocol):
     def reconcile(self) -> ReconcileQueries: ...
     @property
     def scheduler(self) -> SchedulerLedger: ...
+    @property
+    def privacy(self) -> PrivacyRepository: ...
 
 
 class Store(Protocol):

@@ -163,3 +163,14 @@ class CasesRaised:
     member_id: str
     year: str
     count: int
+
+
+@dataclass(frozen=True)
+class HeldCase:
+    """Everything held on one case, for a subject access request: the case, its events, its
+    files (metadata, not content) and the messages queued about it."""
+
+    case: Case
+    events: list[StoredEvent]
+    files: list[AttachmentInfo]
+    messages: list[OutboxMessage]

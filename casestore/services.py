@@ -111,13 +111,12 @@ class MemberCasework:
     ) -> Outcome:
         """Raise an enquiry (from the form, a draft, or an officer logging it for a member)."""
         if actor.kind is ActorKind.OFFICER:
-            officer = self.directory.get(actor.person_id)
             probe = Case(member_id=member_id, raised_by_id=actor.person_id,
                          lead_service=details.service_id, enquiry_type="", ward_id="",
                          description="", ask="", created_at=now)
             if not may(self.directory, actor, Action.LOG_FOR_MEMBER, probe,
                        self.calendar.local_date(now)):
-                raise NotPermitted(officer.id, Action.LOG_FOR_MEMBER.value, None)
+                raise NotPermitted(actor.person_id, Action.LOG_FOR_MEMBER.value, None)
             member = self.directory.get(member_id)
             if member.kind is not ActorKind.MEMBER:
                 raise InvalidRequest("member_id", "choose a councillor")

@@ -175,5 +175,18 @@ class SlaPolicy:
         return DeadlineStatus.MISSED if DeadlineStatus.MISSED in statuses else DeadlineStatus.MET
 
 
+def clock_of(case: Case) -> dict[str, object]:
+    """The clock as stored on the case, for the events that set it, so the audit trail alone
+    says when every deadline moved (`casestore.replay` rebuilds the case from it)."""
+    def iso(d: date | None) -> str | None:
+        return d.isoformat() if d else None
+    return {"clock_start_on": iso(case.clock_start_on),
+            "acknowledge_due_on": iso(case.acknowledge_due_on),
+            "response_due_on": iso(case.response_due_on),
+            "completion_due_on": iso(case.completion_due_on),
+            "escalation_from_on": iso(case.escalation_from_on),
+            "paused_working_days": case.paused_working_days}
+
+
 def _pick(override: int | None, default: int) -> int:
     return default if override is None else override

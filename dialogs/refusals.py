@@ -23,6 +23,7 @@ from casestore.errors import (
     InvalidTransition,
     NotPermitted,
     ReopenWindowPassed,
+    StillActive,
     UnknownPerson,
 )
 from casestore.intake import InvalidSubmission, SpecialCategoryUnconfirmed
@@ -148,6 +149,10 @@ def _for_officer(exc: DomainError) -> str:
         return "I don't recognise that person. Choose someone from the list."
     if isinstance(exc, InvalidSubmission):
         return "Some details need attention: " + " ".join(exc.problems.values())
+    if isinstance(exc, StillActive):
+        verb = "is" if len(exc.references) == 1 else "are"
+        return (f"{', '.join(exc.references)} {verb} still open, so the constituent's details "
+                "can't be erased yet. Close it first.")
     return OFFICER_CANT
 
 

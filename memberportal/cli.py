@@ -16,6 +16,7 @@ from casestore.directory import Directory
 from memberportal.context import Context
 from memberportal.devrun import add_arguments as add_run_arguments
 from memberportal.logs import configure_logging
+from memberportal.privacy_commands import add_arguments as add_privacy_arguments
 from memberportal.running import with_context
 from memberportal.settings import Settings, SettingsError
 
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--out", required=True)
     package.add_argument("--allow-placeholder-id", action="store_true",
                          help="without a MicrosoftAppId, use the all-zero id (local tests only)")
+    add_privacy_arguments(sub)
     sub.add_parser("sync-directory", help="sync councillors and officers from Entra ID now")
     sub.add_parser("reconcile", help="record thread replies the bot missed (Microsoft Graph)")
     return parser

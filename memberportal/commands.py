@@ -12,6 +12,7 @@ from pathlib import Path
 
 from memberportal.context import Context
 from memberportal.devstack import cmd_run
+from memberportal.privacy_commands import cmd_erase, cmd_subject_access
 from memberportal.running import with_context
 from memberportal.settings import Settings
 
@@ -245,4 +246,6 @@ COMMANDS = {
     "sync-directory": cmd_sync_directory,
     "reconcile": cmd_reconcile,
     "run": cmd_run,
+    "subject-access": cmd_subject_access,
+    "erase": cmd_erase,
 }

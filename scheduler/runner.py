@@ -1,5 +1,6 @@
 """The scheduled jobs, on APScheduler 3's AsyncIOScheduler: the SLA sweep every few minutes, the
-digest each working day, housekeeping, and a heartbeat. Every job reads the injected clock.
+digest each working day, the retention sweep and housekeeping each night, and a heartbeat.
+Every job reads the injected clock.
 
 Each run of the sweep, the digest and housekeeping is taken in the database by (job, due time)
 before it starts (`SchedulerLedger.claim_run`), so it runs once however many processes run the
@@ -22,7 +23,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from casestore.casework import Casework
+from casestore.privacy import Privacy
 from scheduler.digest import queue_digest
+from scheduler.retention import remove_expired_details
 from scheduler.sweep import sweep, sweep_allowed
 
 log = logging.getLogger(__name__)
@@ -75,6 +78,11 @@ class Jobs:
         if not await self._take(DIGEST, due.astimezone(UTC), now):
             return False
         return await queue_digest(self.casework, now) is not None
+
+    async def retention(self) -> int:
+        cw = self.casework
+        privacy = Privacy(cw.store, cw.config, cw.directory)
+        return len(await remove_expired_details(privacy, self.clock()))
 
     async def housekeeping(self) -> int:
         now = self.clock()
@@ -138,6 +146,8 @@ def build_scheduler(jobs: Jobs, *, sweep_interval_s: int,
     scheduler.add_job(tracked(jobs.digest), CronTrigger(
         day_of_week="mon-fri", hour=council.digest_time.hour, minute=council.digest_time.minute,
         timezone=tz), id=DIGEST, name="Member support digest")
+    scheduler.add_job(tracked(jobs.retention), CronTrigger(hour=2, minute=45, timezone=tz),
+                      id="retention", name="Remove constituents' details past retention")
     scheduler.add_job(tracked(jobs.housekeeping), CronTrigger(hour=3, minute=15, timezone=tz),
                       id=HOUSEKEEPING, name="Forget old idempotency keys and scheduler runs")
     scheduler.add_job(tracked(jobs.heartbeat), IntervalTrigger(

@@ -15,6 +15,7 @@ from casestore import ports
 from casestore.db.engine import READ_ONLY, create_engine, dialect_insert
 from casestore.db.outbox import OutboxRepository
 from casestore.db.people import PeopleRepository
+from casestore.db.privacy import PrivacyRepository
 from casestore.db.queries.digest import DigestQueries
 from casestore.db.queries.reconcile import ReconcileQueries
 from casestore.db.queries.reports import ReportQueries
@@ -114,6 +115,7 @@ class UnitOfWork:
         self.reports = ReportQueries(conn)
         self.reconcile = ReconcileQueries(conn)
         self.scheduler = SchedulerLedger(conn)
+        self.privacy = PrivacyRepository(conn)
 
 
 class Store:

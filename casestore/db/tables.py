@@ -101,6 +101,7 @@ cases = Table(
     Column("reopen_count", Integer, nullable=False),
     Column("rating", Integer),
     Column("rating_comment", Text, nullable=False),
+    Column("redacted_at", UTCDateTime),
     Column("version", Integer, nullable=False),
     Index("ix_cases_member_state", "member_id", "state"),
     Index("ix_cases_service_state", "lead_service", "state"),
@@ -111,6 +112,8 @@ cases = Table(
     Index("ix_cases_escalation_due", "escalation_state", "escalation_due_on"),
     Index("ix_cases_assignee", "assignee_id"),
     Index("ix_cases_submitted_at", "submitted_at"),
+    # the retention sweep: closed cases whose details are still held, oldest closing first
+    Index("ix_cases_retention", "redacted_at", "state", "closed_at"),
 )
 
 case_services = Table(

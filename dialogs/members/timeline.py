@@ -84,6 +84,10 @@ PHRASES: dict[str, Phrase] = {
     "escalated": lambda v, e, who: Line(f"Escalated by {who}", _excerpt(e.payload.get("reason"))),
     "escalation_answered": lambda v, e, who: Line(
         f"{who} answered the escalation", _excerpt(e.payload.get("text"))),
+    "constituent_details_removed": lambda v, e, who: Line(
+        "Constituent details removed under the council's retention policy"
+        if e.payload.get("why") == "retention" else
+        f"Constituent details removed at the constituent's request, by {who}"),
     "handed_over": lambda v, e, who: Line(
         f"Handed over from {v.name(e.payload.get('from_person'))} to "
         f"{v.name(e.payload.get('to_person'))}", _excerpt(e.payload.get("reason"))),

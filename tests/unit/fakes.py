@@ -26,6 +26,7 @@ from casestore.records import (
     SyncedPerson,
     Thread,
 )
+from tests.unit.fake_privacy import FakePrivacy
 from tests.unit.fake_queries import FakeDigest, FakeReconcile, FakeReports, FakeSweep
 from tests.unit.fake_repositories import (
     FakeIdempotency,
@@ -198,6 +199,7 @@ class FakeUnitOfWork:
         self.reports = FakeReports(tables)
         self.reconcile = FakeReconcile(tables)
         self.scheduler = FakeSchedulerLedger(tables)
+        self.privacy = FakePrivacy(tables)
 
 
 class FakeStore:

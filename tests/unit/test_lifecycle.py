@@ -169,7 +169,13 @@ def test_submitting_opens_the_case_with_its_reference_and_every_deadline(
     )
     [event] = case.new_events
     assert (event.kind, event.actor_id, event.payload) == (
-        "submitted", MEMBER.person_id, {"reference": "ENQ-2026-000123", "service": "roads"})
+        "submitted", MEMBER.person_id, {
+            "reference": "ENQ-2026-000123", "service": "roads", "member": MEMBER.person_id,
+            "enquiry_type": "report_it", "cc": [],
+            "deadlines": {  # the audit trail alone says when each deadline falls
+                "clock_start_on": "2026-11-23", "acknowledge_due_on": "2026-11-24",
+                "response_due_on": "2026-12-07", "completion_due_on": "2027-01-08",
+                "escalation_from_on": "2026-12-08", "paused_working_days": 0}})
 
 
 @pytest.mark.parametrize("state", [S.OPEN, S.REOPENED])
@@ -527,7 +533,13 @@ def test_a_member_may_reopen_on_the_last_day_of_the_window(
     # the clock starts again from the reopening
     assert case.clock_start_on == date(2027, 1, 12)
     assert case.acknowledge_due_on == date(2027, 1, 13)
-    assert case.new_events[-1].payload == {"reason": "Cracked again", "by_member": True}
+    assert case.new_events[-1].payload == {
+        "reason": "Cracked again", "by_member": True,
+        "deadlines": {"clock_start_on": "2027-01-12", "acknowledge_due_on": "2027-01-13",
+                      "response_due_on": case.response_due_on.isoformat(),
+                      "completion_due_on": case.completion_due_on.isoformat(),
+                      "escalation_from_on": case.escalation_from_on.isoformat(),
+                      "paused_working_days": 0}}
 
 
 def test_a_member_may_not_reopen_after_the_window(

@@ -68,7 +68,8 @@ def test_a_notifications_payload_carries_the_reference_the_actor_and_the_event(
     [opened] = sent(case, MEMBER, "v1")
     assert opened.payload == {
         "reference": "ENQ-2026-000123", "event": "submitted", "actor_id": MEMBER_ID,
-        "on_behalf_of_id": None, "service": "roads"}
+        "on_behalf_of_id": None, "service": "roads", "member": MEMBER_ID,
+        "enquiry_type": "report_it", "cc": []}
 
 
 def test_an_internal_note_tells_nobody(case_in: CaseIn) -> None:

@@ -19,6 +19,7 @@ from casestore.errors import (
     InvalidTransition,
     NotPermitted,
     ReopenWindowPassed,
+    StillActive,
     UnknownPerson,
 )
 from casestore.intake import InvalidSubmission
@@ -88,6 +89,8 @@ CASES: list[tuple[DomainError, str, str]] = [
     (ConcurrentUpdate(REF),
      "Someone else changed this enquiry at the same moment. Please try again.",
      "Someone else changed this enquiry at the same moment. Please try again."),
+    (StillActive([REF]), "Sorry, that couldn't be done. Please try again.",
+     f"{REF} is still open, so the constituent's details can't be erased yet. Close it first."),
     (InvalidSubmission({"ask": "Say what outcome the councillor wants."}),
      "Sorry, that couldn't be done. Please try again.",
      "Some details need attention: Say what outcome the councillor wants."),

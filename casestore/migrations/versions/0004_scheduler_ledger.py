@@ -1,6 +1,6 @@
 """the scheduler's ledger: heartbeats and the scheduled runs taken
 
-Revision ID: 0017
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-24
 """
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
