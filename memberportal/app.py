@@ -86,13 +86,14 @@ def build_runtime(
     bot_settings = settings.bot_settings()
     factory = client_factory or PooledClientFactory(outgoing_connections(bot_settings))
     bot_ctx = BotContext(casework=ctx.casework, config=ctx.config, directory=ctx.directory,
-                         clock=clock)
+                         clock=clock, claim_lease_s=settings.claim_lease_s)
     limit = settings.rate_limit_per_minute
     agent = MemberEnquiriesBot(bot_ctx, members=MemberFlows(bot_ctx),
                                officers=OfficerFlows(bot_ctx),
                                rate_limit=RateLimit(limit) if limit else None)
     adapter = HardenedCloudAdapter(bot_settings, client_factory=factory, validator=validator)
-    delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id)
+    delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id,
+                              lease_s=settings.claim_lease_s)
     return Runtime(settings, ctx, bot_ctx, agent, adapter, delivery, factory)
 
 

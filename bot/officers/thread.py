@@ -16,11 +16,13 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.identity import from_the_bot
+from bot.keys import activity_key_of, conversation_of
 from bot.officers.context import Officers
 from bot.officers.logging import LogFlow
 from bot.teams import card_activity
 from casestore.directory import Person
 from casestore.errors import DomainError, InvalidTransition, NotPermitted
+from casestore.keys import scoped_key
 from casestore.model import Case
 from casestore.records import Thread, split_conversation_id
 from casestore.services import Outcome
@@ -82,7 +84,8 @@ class Threads:
             outcome = await self.o.casework.record_message_change(
                 case.reference or "", actor=self.o.actor(person), now=self.o.ctx.clock(),
                 change=change, message_id=activity.id or "", text=text,
-                idempotency_key=f"message-{change}:{activity.id}:{stamp}")
+                idempotency_key=scoped_key(f"message-{change}", conversation_of(activity),
+                                           f"{activity.id}:{stamp}"))
         except DomainError as exc:
             log.info("message %s on %s not recorded: %s", change, case.reference,
                      type(exc).__name__)
@@ -168,7 +171,7 @@ class Threads:
         write = self.o.casework.note if internal else self.o.casework.reply
         return await write(ref, actor=self.o.actor(person), now=self.o.ctx.clock(), text=text,
                            message_id=activity.id or "",
-                           idempotency_key=f"activity:{activity.id}")
+                           idempotency_key=activity_key_of(activity))
 
     @staticmethod
     def _refusal(case: Case, person: Person, thread: Thread, env: CardEnv) -> str:

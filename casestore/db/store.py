@@ -22,6 +22,7 @@ from casestore.db.queries.sweep import SweepQueries
 from casestore.db.repository import CaseRepository
 from casestore.db.tables import conversation_refs, idempotency_keys, metadata
 from casestore.db.threads import ThreadRepository
+from casestore.db.turns import TurnClaims
 
 
 class ConversationRefs:
@@ -107,6 +108,7 @@ class UnitOfWork:
         self.refs = ConversationRefs(conn)
         self.idempotency = IdempotencyKeys(conn)
         self.threads = ThreadRepository(conn)
+        self.turns = TurnClaims(conn)
         self.people = PeopleRepository(conn)
         self.sweep = SweepQueries(conn)
         self.digest = DigestQueries(conn)

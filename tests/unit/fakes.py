@@ -25,6 +25,7 @@ from casestore.records import (
     StoredEvent,
     SyncedPerson,
     Thread,
+    ThreadPost,
 )
 from tests.unit.fake_queries import FakeDigest, FakeReconcile, FakeReports, FakeSweep
 from tests.unit.fake_repositories import (
@@ -33,6 +34,7 @@ from tests.unit.fake_repositories import (
     FakePeople,
     FakeRefs,
     FakeThreads,
+    FakeTurns,
 )
 
 
@@ -49,6 +51,9 @@ class Tables:
     refs: dict[str, dict[str, Any]] = field(default_factory=dict)
     idempotency: dict[str, tuple[datetime, dict[str, Any]]] = field(default_factory=dict)
     threads: dict[tuple[int, str], Thread] = field(default_factory=dict)
+    thread_posts: dict[int, ThreadPost] = field(default_factory=dict)
+    turns: dict[str, tuple[str, datetime, datetime | None, datetime]] = field(
+        default_factory=dict)
     people: dict[str, SyncedPerson] = field(default_factory=dict)
     last_id: int = 0
 
@@ -189,6 +194,7 @@ class FakeUnitOfWork:
         self.refs = FakeRefs(tables)
         self.idempotency = FakeIdempotency(tables)
         self.threads = FakeThreads(tables)
+        self.turns = FakeTurns(tables)
         self.people = FakePeople(tables)
         self.sweep = FakeSweep(tables)
         self.digest = FakeDigest(tables)
