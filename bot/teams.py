@@ -34,7 +34,7 @@ from casestore.casework import Casework
 from casestore.config import CouncilConfig, OfficerRole
 from casestore.directory import Directory, Person
 from casestore.model import ActorKind
-from casestore.ports import Store
+from casestore.ports import Store, ThreadRoots
 from dialogs.format import card, text_block
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class BotContext:
     directory: Directory
     clock: Clock
     claim_lease_s: float = DEFAULT_LEASE_S  # a dead instance's claims lapse after this
+    thread_roots: ThreadRoots | None = None  # reads a thread's root post (Graph), if configured
 
     @property
     def store(self) -> Store:

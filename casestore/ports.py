@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from casestore.model import Case, Event
 from casestore.records import (
     AttachmentInfo,
+    CaseCardRoot,
     CaseDue,
     CaseFilter,
     CaseHappening,
@@ -178,6 +179,14 @@ class UnitOfWork(Protocol):
     def reports(self) -> ReportQueries: ...
     @property
     def reconcile(self) -> ReconcileQueries: ...
+
+
+class ThreadRoots(Protocol):
+    """Reads a Teams thread's root post (not persistence: Teams itself, through Microsoft Graph,
+    `casestore.graph.threads.GraphThreadRoots`): the case card the bot posted there, if any."""
+
+    async def case_card_of(self, team_id: str, channel_id: str,
+                           root_message_id: str) -> CaseCardRoot | None: ...
 
 
 class Store(Protocol):

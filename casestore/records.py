@@ -99,6 +99,15 @@ class ThreadPost:
     started_at: datetime
 
 
+@dataclass(frozen=True)
+class CaseCardRoot:
+    """What a thread's root post says of itself: the bot's case card for this case and service
+    (read from the reference and service the card's buttons carry)."""
+
+    reference: str
+    service_id: str
+
+
 class TurnClaim(StrEnum):
     """What a delivery of an incoming activity finds when it claims the activity."""
 

@@ -33,10 +33,11 @@ from bot.settings import SERVICE_CONNECTION, BotSettings
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.db import migrate
 from casestore.directory import Directory
+from casestore.graph.threads import GraphThreadRoots
 from memberportal.context import Context
 from memberportal.health import readyz_handler
 from memberportal.settings import Settings
-from scheduler.graph_jobs import graph_jobs_ctx
+from scheduler.graph_jobs import graph_client, graph_jobs_ctx
 from scheduler.runner import Jobs, build_scheduler
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,10 @@ def build_runtime(
     ctx = context or Context.build(settings)
     bot_settings = settings.bot_settings()
     factory = client_factory or PooledClientFactory(outgoing_connections(bot_settings))
+    roots = GraphThreadRoots(graph_client(settings), bot_app_id=settings.app_id) \
+        if settings.graph_enabled else None
     bot_ctx = BotContext(casework=ctx.casework, config=ctx.config, directory=ctx.directory,
-                         clock=clock, claim_lease_s=settings.claim_lease_s)
+                         clock=clock, claim_lease_s=settings.claim_lease_s, thread_roots=roots)
     limit = settings.rate_limit_per_minute
     agent = MemberEnquiriesBot(bot_ctx, members=MemberFlows(bot_ctx),
                                officers=OfficerFlows(bot_ctx),
@@ -109,6 +112,8 @@ async def running(runtime: Runtime, *, background: bool = True,
         close = getattr(runtime.client_factory, "close", None)
         if close is not None:
             stack.push_async_callback(close)
+        if isinstance(runtime.bot_context.thread_roots, GraphThreadRoots):
+            stack.push_async_callback(runtime.bot_context.thread_roots.close)
         if background:
             await stack.enter_async_context(
                 _every(delivery_interval_s, runtime.delivery.deliver_due, "outbox delivery"))

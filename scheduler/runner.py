@@ -38,9 +38,11 @@ class Jobs:
         return await queue_digest(self.casework, self.clock()) is not None
 
     async def housekeeping(self) -> int:
-        cutoff = self.clock() - timedelta(days=IDEMPOTENCY_KEEP_DAYS)
+        now = self.clock()
         async with self.casework.store.transaction() as uow:
-            return await uow.idempotency.forget_before(cutoff)
+            keys = await uow.idempotency.forget_before(now - timedelta(days=IDEMPOTENCY_KEEP_DAYS))
+            # Teams re-delivers within minutes: a day of claims on incoming messages is plenty
+            return keys + await uow.turns.forget_before(now - timedelta(days=1))
 
 
 def build_scheduler(jobs: Jobs, *, sweep_interval_s: int) -> AsyncIOScheduler:

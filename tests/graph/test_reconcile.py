@@ -225,3 +225,30 @@ def test_the_internal_prefix_ignores_case_and_is_removed() -> None:
 def test_a_message_with_only_an_attachment_is_skipped() -> None:
     item = message("1", MONDAY, author="a", html='<attachment id="f1"></attachment>')
     assert thread_message(item).skip == "no text"
+
+
+async def test_a_reply_missed_in_the_second_post_of_a_case_thread_is_recorded_too(
+    casework: Casework, graph: GraphClient, fake_graph: FakeGraph, directory: Directory,
+) -> None:
+    """The case card was posted twice after a crash and both posts are known (issue 11)."""
+    thread = await open_case_with_thread(casework, fake_graph)
+    roads = casework.config.service("roads")
+    second = "1763892009000"
+    async with casework.store.transaction() as uow:
+        post = await uow.threads.start_post(case_id=thread.case_id, service_id="roads",
+                                            channel_id=roads.channel_id, now=MONDAY)
+        await uow.threads.confirm_post(post, root_message_id=second, now=MONDAY)
+    at = MONDAY + timedelta(hours=1)
+    fake_graph.thread(roads.team_id, roads.channel_id, second).append(
+        message("1763892009100", at, author=who(directory, "gareth-prescott"),
+                html="<p>Crew booked.</p>"))
+
+    report = await reconcile_replies(casework, graph, now=at + MINUTE)
+
+    assert report.threads == 2
+    assert report.recorded == [(thread.reference, "1763892009100", "reply")]
+    late = await casework.reply(thread.reference, actor=officer("gareth-prescott"),
+                                now=at + 2 * MINUTE, text="Crew booked.",
+                                message_id="1763892009100",
+                                idempotency_key=live_key(casework, "1763892009100", second))
+    assert late.duplicate

@@ -124,3 +124,33 @@ async def test_a_failed_turn_releases_its_claim(store: Store) -> None:
             assert mine
             raise RuntimeError("the turn failed")
     assert await take(store, "b", clock) is TurnClaim.TAKEN
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 15), ("3", 3), ("600", 600)])
+def test_the_claim_lease_is_a_setting(value: str | None, expected: int) -> None:
+    from memberportal.settings import Settings
+
+    env = {} if value is None else {"CLAIM_LEASE_S": value}
+    assert Settings.from_environ(env).claim_lease_s == expected
+
+
+@pytest.mark.parametrize("value", ["0", "601", "soon"])
+def test_a_bad_claim_lease_is_named(value: str) -> None:
+    from memberportal.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="CLAIM_LEASE_S"):
+        Settings.from_environ({"CLAIM_LEASE_S": value})
+
+
+async def test_housekeeping_forgets_claims_older_than_a_day(store: Store) -> None:
+    from casestore.casework import Casework
+    from casestore.config import load_council_config
+    from casestore.directory import Directory
+    from scheduler.runner import Jobs
+
+    config = load_council_config()
+    casework = Casework(store, config, Directory.from_config(config))
+    clock = Clock(MONDAY)
+    await take(store, "first", clock)
+    assert await Jobs(casework, lambda: MONDAY + timedelta(hours=2)).housekeeping() == 0
+    assert await Jobs(casework, lambda: MONDAY + timedelta(days=2)).housekeeping() == 1
