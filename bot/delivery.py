@@ -4,12 +4,20 @@ A worker claims due rows (a lease, `FOR UPDATE SKIP LOCKED` on PostgreSQL), rend
 its card renderer, resolves the address at send time (an officer on leave -> their delegate;
 `thread:<service>` -> the case's thread, created with the case card if it has none yet), sends,
 and marks the row sent. A failure is retried with exponential backoff and, after `max_attempts`,
-dead-lettered where the digest shows it. Rows are never sent twice by two workers; a worker that
-dies mid-send leaves its rows to be re-claimed after the lease.
+dead-lettered where the digest shows it. Rows are never sent twice by two workers: the worker
+renews its lease every third of `lease_s` while it sends, and a worker that dies mid-send leaves
+its rows to be re-claimed once the lease has lapsed (seconds, not minutes).
+
+A case thread's root post is recorded before it is sent (`threads.start_post`) and confirmed with
+its root id after: if the worker dies in between, the post may be in Teams with no record of its
+root, and a retry posts the card again. The unconfirmed record is what lets a reply in that first
+post still find its case (`bot/officers/lost_threads.py`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import uuid
 from contextlib import AbstractContextManager, nullcontext
@@ -86,7 +94,7 @@ class OutboxDelivery:
     def __init__(
         self, ctx: BotContext, adapter: ChannelServiceAdapter, *, app_id: str = "",
         worker_id: str | None = None, max_attempts: int = 8, backoff_base_s: float = 30.0,
-        default_service_url: str = "", batch_size: int = 20,
+        default_service_url: str = "", batch_size: int = 20, lease_s: float = 15.0,
         observer: DeliveryObserver | None = None,
     ) -> None:
         self.ctx = ctx
@@ -98,6 +106,7 @@ class OutboxDelivery:
         self.default_service_url = default_service_url
         self.batch_size = batch_size
         self.stopping = False
+        self.lease_s = lease_s
         self.observer: DeliveryObserver = observer or _Unobserved()
 
     def stop(self) -> None:
@@ -111,24 +120,40 @@ class OutboxDelivery:
             now_ = now or self.ctx.clock()
             async with self.ctx.store.transaction() as uow:
                 batch = await uow.outbox.claim(worker=self.worker_id, now=now_,
-                                               limit=self.batch_size)
+                                               lease_s=self.lease_s, limit=self.batch_size)
                 loaded = await _cases_by_id(uow, [m.case_id for m in batch if m.case_id])
             if not batch:
                 return report
-            for message in batch:
-                if self.stopping:  # the rest of the batch is released by release_claims()
-                    return report
-                with self.observer.sending(message):
-                    await self._deliver_one(message, loaded.get(message.case_id or -1), now_,
-                                            report)
-                    self.observer.finished(message, report.outcome(message.id),
-                                           self.ctx.clock())
+            held = {m.id for m in batch}
+            renewing = asyncio.create_task(self._renew(held), name="outbox lease")
+            try:
+                for message in batch:
+                    if self.stopping:  # the rest of the batch is released by release_claims()
+                        return report
+                    with self.observer.sending(message):
+                        await self._deliver_one(message, loaded.get(message.case_id or -1), now_,
+                                                report)
+                        self.observer.finished(message, report.outcome(message.id),
+                                               self.ctx.clock())
+                    held.discard(message.id)
+            finally:
+                renewing.cancel()
         return report
 
     async def release_claims(self, now: datetime | None = None) -> int:
         """Hand back every row this worker claimed and has not finished, due at once."""
         async with self.ctx.store.transaction() as uow:
             return await uow.outbox.release(worker=self.worker_id, now=now or self.ctx.clock())
+
+    async def _renew(self, held: set[int]) -> None:
+        """Keep the lease on the rows still being sent, so no other worker takes them."""
+        while held:
+            await asyncio.sleep(self.lease_s / 3)
+            with contextlib.suppress(Exception):  # the next try, or the lease itself, covers it
+                async with self.ctx.store.transaction() as uow:
+                    await uow.outbox.renew(sorted(held), worker=self.worker_id,
+                                           until=self.ctx.clock()
+                                           + timedelta(seconds=self.lease_s))
 
     async def _deliver_one(self, message: OutboxMessage, case: Case | None, now: datetime,
                            report: DeliveryReport) -> None:
@@ -247,6 +272,9 @@ class OutboxDelivery:
         assert case.id is not None
         channel_id = self.ctx.config.service(service_id).channel_id
         service_url = await self._service_url()
+        async with self.ctx.store.transaction() as uow:
+            post_id = await uow.threads.start_post(case_id=case.id, service_id=service_id,
+                                                   channel_id=channel_id, now=now)
         conversation_id, activity_id = await self._create(
             _channel_post(channel_id, root_card, self.ctx.config.council.tenant_id),
             service_url=service_url)
@@ -257,10 +285,15 @@ class OutboxDelivery:
             conversation_id=thread_conversation_id(channel_id, root),
             card_activity_id=activity_id or root, service_url=service_url, created_at=now)
         async with self.ctx.store.transaction() as uow:
-            await uow.threads.add(thread)
-        log.info("opened the thread for %s in %s", case.reference, service_id,
+            await uow.threads.confirm_post(post_id, root_message_id=root, now=now)
+        async with self.ctx.store.transaction() as uow:  # another worker may have posted too
+            known = await uow.threads.get(case.id, service_id)
+            if known is None:
+                await uow.threads.add(thread)
+        log.info("opened the thread for %s in %s%s", case.reference, service_id,
+                 "" if known is None else " (a second post; replies there reach the case too)",
                  extra={"case": case.reference})
-        return thread
+        return known or thread
 
     async def _new_channel_post(self, channel_id: str, content: dict[str, Any]) -> None:
         await self._create(_channel_post(channel_id, content, self.ctx.config.council.tenant_id))

@@ -5,7 +5,8 @@ and officers' personal chats belong to `OfficerFlows`. The handler is an Agents 
 whose `on_turn` dispatches by activity type. Card buttons are `Action.Execute` (Universal
 Actions): their verb's prefix (`member.` / `officer.`) picks the flow, and the card a
 flow returns replaces the card in place. Every turn stores the sender's conversation reference for
-proactive messages, and a re-delivered activity (same id) is answered once.
+proactive messages, and a message delivered twice (the same id in the same conversation, even at
+the same moment) is answered once (`bot.turns`).
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.identity import from_the_bot
+from bot.keys import turn_key_of
 from bot.ratelimit import SLOW_DOWN, RateLimit, Verdict
+from bot.turns import DEFAULT_LEASE_S, TurnGate
 from casestore.casework import Casework
 from casestore.config import CouncilConfig, OfficerRole
 from casestore.directory import Directory, Person
 from casestore.model import ActorKind
-from casestore.ports import Store
+from casestore.ports import Store, ThreadRoots
 from dialogs.format import card, text_block
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,8 @@ class BotContext:
     config: CouncilConfig
     directory: Directory
     clock: Clock
+    claim_lease_s: float = DEFAULT_LEASE_S  # a dead instance's claims lapse after this
+    thread_roots: ThreadRoots | None = None  # reads a thread's root post (Graph), if configured
 
     @property
     def store(self) -> Store:
@@ -111,6 +116,7 @@ class MemberEnquiriesBot:
         self.officers = officers
         self.rate_limit = rate_limit
         self._stored_refs: dict[str, dict[str, Any]] = {}  # what this process last stored
+        self.turns = TurnGate(ctx.store, ctx.clock, lease_s=ctx.claim_lease_s)
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -181,22 +187,6 @@ class MemberEnquiriesBot:
             self._stored_refs.clear()
         self._stored_refs.update(changed)
 
-    async def _answered_before(self, turn: TurnContext) -> bool:
-        """True when Teams re-delivers an activity we have already answered.
-
-        The turn is marked answered only once it has been handled, so a turn that failed is
-        handled again on redelivery; what it changed is protected by the use cases' own
-        idempotency keys (`activity:<id>`, `nonce:<id>`)."""
-        if not turn.activity.id:
-            return False
-        async with self.ctx.store.read() as uow:
-            return bool(await uow.idempotency.exists(f"turn:{turn.activity.id}"))
-
-    async def _mark_answered(self, turn: TurnContext) -> None:
-        if turn.activity.id:
-            async with self.ctx.store.transaction() as uow:
-                await uow.idempotency.claim(f"turn:{turn.activity.id}", self.ctx.clock())
-
     # -- activities -------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         if from_the_bot(turn_context.activity):
@@ -208,9 +198,19 @@ class MemberEnquiriesBot:
             if conversation_type(turn_context) == "personal":  # never answer in a channel
                 await turn_context.send_activity(UNKNOWN_USER)
             return
-        if await self._answered_before(turn_context):
-            log.info("activity %s was delivered again; already answered", turn_context.activity.id)
+        if not turn_context.activity.id:
+            await self._handle_message(turn_context, person)
             return
+        async with self.turns.claimed(turn_key_of(turn_context.activity)) as mine:
+            if mine:
+                await self._handle_message(turn_context, person)
+            else:
+                log.info("activity %s was delivered again; answered once",
+                         turn_context.activity.id)
+
+    async def _handle_message(self, turn_context: TurnContext, person: Person) -> None:
+        """A message, once this delivery holds its claim (`bot.turns`): a legacy card submit
+        or text for the audience's flows. What it changes is keyed as well (`casestore.keys`)."""
         await self._remember(turn_context, person)
         value = turn_context.activity.value
         if isinstance(value, dict) and value.get("verb"):  # a legacy Action.Submit
@@ -220,7 +220,6 @@ class MemberEnquiriesBot:
                 await turn_context.send_activity(card_activity(answer))
         else:
             await self._flows_for(turn_context, person).on_message(turn_context, person)
-        await self._mark_answered(turn_context)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> None:
         """Only `adaptiveCard/action` (Action.Execute) is ours; any other invoke gets 501."""

@@ -137,7 +137,10 @@ class Casework(MemberCasework):
     async def _on_questions(self, reference: str, actor: Actor, now: datetime,
                             change: QuestionChange, *, idempotency_key: str | None) -> Outcome:
         """As `_act`, but the change also gets the case's questions (read from its events) and
-        checks permissions itself (answering depends on whom the question was put to)."""
+        checks permissions itself (answering depends on whom the question was put to, who may
+        not see the case: a repeated key returns the case for the question's card alone, and
+        only to the person who used the key)."""
+        idempotency_key = self._key(actor, idempotency_key)
         async with self.store.transaction() as uow:
             if idempotency_key and await uow.idempotency.claim(idempotency_key, now) is not None:
                 return Outcome(await uow.cases.get(reference), duplicate=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from casestore.config import OfficerRole
@@ -83,6 +84,36 @@ class Thread:
     card_activity_id: str  # the case card, updated in place after each action
     service_url: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class ThreadPost:
+    """A root post the bot made (or began to make) for a case's thread: recorded before it is
+    sent, confirmed with its root id once Teams has it. One left unconfirmed may be in Teams."""
+
+    id: int
+    case_id: int
+    service_id: str
+    channel_id: str
+    root_message_id: str | None
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseCardRoot:
+    """What a thread's root post says of itself: the bot's case card for this case and service
+    (read from the reference and service the card's buttons carry)."""
+
+    reference: str
+    service_id: str
+
+
+class TurnClaim(StrEnum):
+    """What a delivery of an incoming activity finds when it claims the activity."""
+
+    TAKEN = "taken"  # this delivery handles it (first, or taking over a lapsed claim)
+    BUSY = "busy"  # another delivery is handling it right now
+    ANSWERED = "answered"  # handled and answered already
 
 
 def thread_conversation_id(channel_id: str, root_message_id: str) -> str:

@@ -3,7 +3,10 @@
 Each opens one transaction, checks who is acting (permissions) and what the case allows
 (lifecycle), changes the case, appends its events and queues its notifications in the outbox,
 and commits, or raises a domain error and writes nothing. An `idempotency_key` (a Teams activity
-id or a card nonce) makes a retried action a no-op that returns the case as it now stands.
+id scoped by its conversation, or a card nonce: `casestore.keys`) makes a retried action a no-op
+that returns the case as it now stands. The key is stored scoped by the person acting, and the
+case is returned only to someone who may see it, so a key replayed by anyone else is their own
+new action and never shows them another person's case.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from casestore.intake import (
     check_enquiry,
     require_confirmed_if_special,
 )
+from casestore.keys import actor_key
 from casestore.kinds import EventKind
 from casestore.model import Actor, ActorKind, Case, CaseState, Event
 from casestore.notifications import notifications_for
@@ -62,13 +66,25 @@ class MemberCasework:
             await uow.outbox.add(dedupe_key=n.dedupe_key, kind=n.kind, recipient=str(n.recipient),
                                  payload=n.payload, now=now, case_id=case.id)
 
+    @staticmethod
+    def _key(actor: Actor, idempotency_key: str | None) -> str | None:
+        """The key as stored: scoped by the person acting, so one person's nonce or activity
+        id never answers for another's action."""
+        return actor_key(actor.person_id, idempotency_key) if idempotency_key else None
+
+    def _replayed(self, case: Case, actor: Actor, now: datetime) -> Outcome:
+        """The answer to a repeated key: the case as it stands, for someone who may see it."""
+        require(self.directory, actor, Action.VIEW, case, self.calendar.local_date(now))
+        return Outcome(case, duplicate=True)
+
     async def _act(
         self, reference: str, actor: Actor, action: Action, now: datetime,
         change: Callable[[Case], object], *, idempotency_key: str | None = None,
     ) -> Outcome:
+        idempotency_key = self._key(actor, idempotency_key)
         async with self.store.transaction() as uow:
             if idempotency_key and await uow.idempotency.claim(idempotency_key, now) is not None:
-                return Outcome(await uow.cases.get(reference), duplicate=True)
+                return self._replayed(await uow.cases.get(reference), actor, now)
             case = await uow.cases.get(reference, for_update=True)
             require(self.directory, actor, action, case, self.calendar.local_date(now))
             result = change(case)
@@ -124,11 +140,12 @@ class MemberCasework:
             self._member_actor_ok(actor, member_id)
         check_enquiry(details, member_id=member_id, config=self.config,
                       directory=self.directory)
+        idempotency_key = self._key(actor, idempotency_key)
         async with self.store.transaction() as uow:
             if idempotency_key:
                 prior = await uow.idempotency.claim(idempotency_key, now)
                 if prior is not None:
-                    return Outcome(await uow.cases.get(prior["reference"]), duplicate=True)
+                    return self._replayed(await uow.cases.get(prior["reference"]), actor, now)
             if draft_id is not None:
                 case = await self._own_draft(uow, draft_id, actor)
                 fresh = self._new_case(details, case.member_id, actor, now)
@@ -153,6 +170,7 @@ class MemberCasework:
         self._member_actor_ok(actor, member_id)
         check_enquiry(details, member_id=member_id, config=self.config,
                       directory=self.directory, complete=False)
+        idempotency_key = self._key(actor, idempotency_key)
         async with self.store.transaction() as uow:
             if idempotency_key:
                 prior = await uow.idempotency.claim(idempotency_key, now)
@@ -312,9 +330,10 @@ class MemberCasework:
         digest = hashlib.sha256(content).hexdigest()
         action = Action.ADD_INFORMATION if actor.kind is not ActorKind.OFFICER \
             else Action.INTERNAL_NOTE
+        idempotency_key = self._key(actor, idempotency_key)
         async with self.store.transaction() as uow:
             if idempotency_key and await uow.idempotency.claim(idempotency_key, now) is not None:
-                return Outcome(await uow.cases.get(reference), duplicate=True)
+                return self._replayed(await uow.cases.get(reference), actor, now)
             case = await uow.cases.get(reference, for_update=True)
             require(self.directory, actor, action, case, self.calendar.local_date(now))
             assert case.id is not None

@@ -33,13 +33,14 @@ from bot.settings import SERVICE_CONNECTION, BotSettings
 from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.db import migrate
 from casestore.directory import Directory
+from casestore.graph.threads import GraphThreadRoots
 from memberportal.context import Context
 from memberportal.health import readyz_handler
 from memberportal.logs import new_request_id, request_ids, request_scope
 from memberportal.settings import Settings
 from memberportal.telemetry import Telemetry
 from memberportal.telemetry import configure as configure_telemetry
-from scheduler.graph_jobs import graph_jobs_ctx
+from scheduler.graph_jobs import graph_client, graph_jobs_ctx
 from scheduler.runner import Jobs, build_scheduler
 
 log = logging.getLogger(__name__)
@@ -104,14 +105,17 @@ def build_runtime(
         telemetry.instrument_use_cases(ctx.casework)  # before any flow keeps a use case
     bot_settings = settings.bot_settings()
     factory = client_factory or PooledClientFactory(outgoing_connections(bot_settings))
+    roots = GraphThreadRoots(graph_client(settings), bot_app_id=settings.app_id) \
+        if settings.graph_enabled else None
     bot_ctx = BotContext(casework=ctx.casework, config=ctx.config, directory=ctx.directory,
-                         clock=clock)
+                         clock=clock, claim_lease_s=settings.claim_lease_s, thread_roots=roots)
     limit = settings.rate_limit_per_minute
     agent = MemberEnquiriesBot(bot_ctx, members=MemberFlows(bot_ctx),
                                officers=OfficerFlows(bot_ctx),
                                rate_limit=RateLimit(limit) if limit else None)
     adapter = HardenedCloudAdapter(bot_settings, client_factory=factory, validator=validator)
-    delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id, observer=telemetry)
+    delivery = OutboxDelivery(bot_ctx, adapter, app_id=settings.app_id, observer=telemetry,
+                              lease_s=settings.claim_lease_s)
     return Runtime(settings, ctx, bot_ctx, agent, adapter, delivery, factory,
                    telemetry=telemetry)
 
@@ -134,6 +138,8 @@ async def running(runtime: Runtime, *, background: bool = True,
         close = getattr(runtime.client_factory, "close", None)
         if close is not None:
             stack.push_async_callback(close)
+        if isinstance(runtime.bot_context.thread_roots, GraphThreadRoots):
+            stack.push_async_callback(runtime.bot_context.thread_roots.close)
         if background:
             await stack.enter_async_context(_delivering(runtime, delivery_interval_s))
             if settings.scheduler_enabled:

@@ -49,6 +49,10 @@ class Settings:
     sweep_interval_s: int = 300
     # Messages and card actions one person may send in a minute (bot/ratelimit.py); 0: no limit.
     rate_limit_per_minute: int = 30
+    # How long a claim held by an instance that stopped (an outbox row being sent, an incoming
+    # message being handled) waits before another instance takes it over; renewed every third
+    # of it while the work runs.
+    claim_lease_s: int = 15
     # Microsoft Graph (Entra ID directory sync, missed-reply reconciliation): off unless all
     # three credentials are set. The secret never appears in repr() or logs.
     graph_tenant_id: str = ""
@@ -121,6 +125,7 @@ class Settings:
             sweep_interval_s=interval,
             rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "30"),
                                        "RATE_LIMIT_PER_MINUTE", 0, 10_000),
+            claim_lease_s=_int(get("CLAIM_LEASE_S", "15"), "CLAIM_LEASE_S", 1, 600),
             **_graph_settings(get),
             **_teams_app_settings(get),
             **_operations_settings(get),

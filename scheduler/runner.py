@@ -94,6 +94,8 @@ class Jobs:
         async with self.casework.store.transaction() as uow:
             forgotten = await uow.idempotency.forget_before(cutoff)
             await uow.scheduler.forget_before(cutoff)
+            # Teams re-delivers within minutes: a day of claims on incoming messages is plenty
+            forgotten += await uow.turns.forget_before(now - timedelta(days=1))
         return forgotten
 
     async def heartbeat(self, now: datetime | None = None) -> None:

@@ -18,6 +18,7 @@ from casestore.casework import Casework
 from casestore.directory import Person
 from casestore.errors import CaseNotFound, DomainError, NotPermitted
 from casestore.intake import SpecialCategoryUnconfirmed
+from casestore.keys import nonce_key
 from casestore.permissions import acts_for_member
 from casestore.services import Outcome
 from dialogs.forms import FormError, lenient_reference, parse
@@ -80,7 +81,7 @@ class CaseDetail:
         try:
             outcome = await use_case(
                 form.reference, actor=actor, now=self.m.ctx.clock(),
-                idempotency_key=f"nonce:{form.nonce}", **form.arguments())
+                idempotency_key=nonce_key(form.nonce), **form.arguments())
         except (NotPermitted, CaseNotFound):
             raise
         except DomainError as exc:

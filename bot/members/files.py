@@ -13,6 +13,7 @@ from typing import Any
 
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.keys import activity_key_of
 from bot.members.acting import HOME, Members
 from bot.members.downloads import (
     Downloader,
@@ -27,6 +28,7 @@ from casestore import filetypes
 from casestore.directory import Person
 from casestore.errors import AttachmentRejected, CaseNotFound, DomainError, NotPermitted
 from casestore.intake import special_categories
+from casestore.keys import nonce_key
 from casestore.model import ACTIVE_STATES
 from casestore.records import CaseFilter
 from dialogs.forms import parse
@@ -70,7 +72,7 @@ class Files:
             return special.files_card(reference, names, found, token,
                                       for_member=acting.for_member)
         return await self._store(turn, view, acting, reference, files, text, False,
-                                 f"activity:{turn.activity.id}")
+                                 activity_key_of(turn.activity))
 
     async def attach_chosen(self, turn: TurnContext, person: Person,
                             data: dict[str, Any]) -> Card:
@@ -86,7 +88,7 @@ class Files:
             return special.files_card(form.reference, names, found, form.token,
                                       for_member=acting.for_member)
         return await self._store(turn, view, acting, form.reference, held.files, held.caption,
-                                 form.special_category_confirmed, f"nonce:{form.nonce}")
+                                 form.special_category_confirmed, nonce_key(form.nonce))
 
     async def _store(self, turn: TurnContext, view: MemberView, acting: Acting,
                      reference: str, files: Sequence[IncomingFile], caption: str,

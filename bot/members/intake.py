@@ -15,6 +15,7 @@ from bot.teams import Card, card_activity
 from casestore.directory import Person
 from casestore.errors import CaseNotFound, DomainError, NotPermitted
 from casestore.intake import InvalidSubmission, special_categories
+from casestore.keys import nonce_key
 from casestore.model import Case
 from dialogs.forms import FormError, lenient_id, lenient_reference, lenient_text, parse
 from dialogs.members import forms
@@ -96,7 +97,7 @@ class Intake:
             details = form.details()
             outcome = await self.m.casework.submit(
                 details, member_id=acting.member.id, actor=self.m.actor(acting), now=view.now,
-                idempotency_key=f"nonce:{form.nonce}", draft_id=form.draft_id,
+                idempotency_key=nonce_key(form.nonce), draft_id=form.draft_id,
                 linked_reference=form.linked_reference)
         except FormError as exc:
             return self.form_again(person, data, exc.problems)
@@ -129,7 +130,7 @@ class Intake:
         try:  # a second click of the same button returns the draft saved the first time
             draft = await self.m.casework.save_draft(
                 form.details(), member_id=acting.member.id, actor=self.m.actor(acting),
-                now=view.now, draft_id=form.draft_id, idempotency_key=f"nonce:{form.nonce}")
+                now=view.now, draft_id=form.draft_id, idempotency_key=nonce_key(form.nonce))
         except InvalidSubmission as exc:
             return self.form_again(person, data, exc.problems)
         except (NotPermitted, CaseNotFound):

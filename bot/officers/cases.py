@@ -9,6 +9,7 @@ from typing import Any
 
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.keys import activity_key_of
 from bot.officers.casework import OfficerActions
 from bot.officers.context import STALE_CARD, Officers
 from bot.teams import Card
@@ -43,7 +44,7 @@ class CaseCards:
         actor = self.o.actor(person)
         try:
             done = await self.actions.run(verb, form, actor, env,
-                                          fallback_key=f"activity:{turn.activity.id}")
+                                          fallback_key=activity_key_of(turn.activity))
         except DomainError as exc:
             log.info("%s on %s refused: %s", verb, form.reference, type(exc).__name__,
                      extra={"case": form.reference})

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casestore.casework import Casework
+from casestore.keys import nonce_key
 from casestore.model import Actor
 from casestore.services import Outcome
 from dialogs.format import type_label
@@ -53,7 +54,7 @@ class OfficerActions:
     async def run(self, verb: str, form: CaseAction, actor: Actor, env: CardEnv, *,
                   fallback_key: str | None = None) -> Done:
         """`fallback_key` (the invoke's activity id) guards a button whose card had no nonce."""
-        key = f"nonce:{form.nonce}" if form.nonce else fallback_key
+        key = nonce_key(form.nonce) if form.nonce else fallback_key
         return await self._steps[verb](form, actor, env, key)
 
     async def acknowledge(self, form: CaseAction, actor: Actor, env: CardEnv, key: Key) -> Done:

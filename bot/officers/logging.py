@@ -16,6 +16,7 @@ from casestore.casework import Casework
 from casestore.directory import Person
 from casestore.errors import DomainError, NotPermitted
 from casestore.intake import EnquiryDetails, InvalidSubmission
+from casestore.keys import nonce_key
 from casestore.model import Actor, ActorKind, Urgency
 from dialogs.forms import FormError, parse, typed_values
 from dialogs.officers import forms
@@ -86,7 +87,7 @@ class LogFlow:
         try:
             outcome = await self.cw.submit(
                 details, member_id=member.id, actor=Actor(person.id, ActorKind.OFFICER),
-                now=env.now, idempotency_key=f"nonce:{form.nonce}")
+                now=env.now, idempotency_key=nonce_key(form.nonce))
         except InvalidSubmission as exc:
             problems = {forms.LOG_FIELDS.get(k, "log_description"): v
                         for k, v in exc.problems.items()}

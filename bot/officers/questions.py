@@ -9,6 +9,7 @@ from typing import Any
 
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.keys import activity_key_of
 from bot.officers.casework import OfficerActions
 from bot.officers.context import STALE_CARD, Officers
 from bot.teams import Card
@@ -42,7 +43,7 @@ class Questions:
                                     tone="attention", problems=bad.problems)
         try:
             done = await self.actions.run("officer.answer_question", form, self.o.actor(person),
-                                          env, fallback_key=f"activity:{turn.activity.id}")
+                                          env, fallback_key=activity_key_of(turn.activity))
         except DomainError as exc:
             log.info("officer.answer_question on %s refused: %s", form.reference,
                      type(exc).__name__, extra={"case": form.reference})

@@ -2,8 +2,10 @@
 
 A reply goes to the member by default, an internal note when it starts with the council's prefix
 ("internal:"); the thread is told which. Edits and deletions are recorded too. Nobody else's
-thread is answered, and never the bot's own. A top-level "log for <councillor>" (or a message
-that @mentions the bot) outside a case thread opens the log form or the help card.
+thread is answered, and never the bot's own. A reply in a thread the store doesn't know may be
+in a case thread whose root post was never recorded: `bot.officers.lost_threads` finds its case
+or answers that it cannot. A top-level "log for <councillor>" (or a message that @mentions the
+bot) outside a case thread opens the log form or the help card.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.identity import from_the_bot
+from bot.keys import activity_key_of, conversation_of
 from bot.officers.context import Officers
 from bot.officers.logging import LogFlow
+from bot.officers.lost_threads import LostThreads
 from bot.teams import card_activity
 from casestore.directory import Person
 from casestore.errors import DomainError, InvalidTransition, NotPermitted
+from casestore.keys import scoped_key
 from casestore.model import Case
 from casestore.records import Thread, split_conversation_id
 from casestore.services import Outcome
@@ -67,6 +72,7 @@ class Threads:
     def __init__(self, officers: Officers, logging_flow: LogFlow) -> None:
         self.o = officers
         self.logging = logging_flow
+        self.lost = LostThreads(officers.ctx)
 
     async def on_message_change(self, turn: TurnContext, person: Person, change: str) -> None:
         """A thread message was edited or deleted: kept on the case's timeline."""
@@ -82,7 +88,8 @@ class Threads:
             outcome = await self.o.casework.record_message_change(
                 case.reference or "", actor=self.o.actor(person), now=self.o.ctx.clock(),
                 change=change, message_id=activity.id or "", text=text,
-                idempotency_key=f"message-{change}:{activity.id}:{stamp}")
+                idempotency_key=scoped_key(f"message-{change}", conversation_of(activity),
+                                           f"{activity.id}:{stamp}"))
         except DomainError as exc:
             log.info("message %s on %s not recorded: %s", change, case.reference,
                      type(exc).__name__, extra={"case": case.reference})
@@ -117,6 +124,15 @@ class Threads:
             return
         channel_id, root_id = split_conversation_id(activity.conversation.id or "")
         text = message_text(activity)
+        if root_id not in (None, activity.id):  # a reply in a thread the store doesn't know
+            placed = await self.lost.place(person, channel_id, root_id or "", text,
+                                           mentioned=mentions_bot(activity))
+            if placed.thread is not None:
+                await self._thread_message(turn, person, placed.thread, text=placed.text)
+                return
+            if placed.answer:
+                await turn.send_activity(placed.answer)
+                return
         command = forms.parse_command(text)
         top_level = root_id in (None, activity.id)
         asked_to_log = command.kind == "log" and (command.argument or "enquiry" in text.lower())
@@ -130,11 +146,12 @@ class Threads:
             content = help_card(person, self.o.env(), service_id=service_id, in_channel=True)
         await turn.send_activity(card_activity(content))
 
-    async def _thread_message(self, turn: TurnContext, person: Person, thread: Thread) -> None:
+    async def _thread_message(self, turn: TurnContext, person: Person, thread: Thread, *,
+                              text: str | None = None) -> None:
         activity, env = turn.activity, self.o.env()
         case = await self._case_by_id(thread.case_id)
         ref, member = case.reference or "", env.name(case.member_id)
-        internal, text = forms.split_internal(message_text(activity),
+        internal, text = forms.split_internal(message_text(activity) if text is None else text,
                                               self.o.ctx.config.council.internal_prefix)
         if not text:
             await turn.send_activity("That message has no text, so nothing was recorded or sent "
@@ -158,7 +175,8 @@ class Threads:
         else:
             log.info("thread message %s recorded on %s (%s)", activity.id, ref,
                      "note" if internal else "reply", extra={"case": ref})
-            if outcome.first_response and not outcome.duplicate:
+            if outcome.first_response and not outcome.duplicate and \
+                    conversation_of(activity) == thread.conversation_id:  # the card is here
                 await self._refresh_root(turn, thread, outcome.case, env)
         await turn.send_activity(answer)
 
@@ -168,7 +186,7 @@ class Threads:
         write = self.o.casework.note if internal else self.o.casework.reply
         return await write(ref, actor=self.o.actor(person), now=self.o.ctx.clock(), text=text,
                            message_id=activity.id or "",
-                           idempotency_key=f"activity:{activity.id}")
+                           idempotency_key=activity_key_of(activity))
 
     @staticmethod
     def _refusal(case: Case, person: Person, thread: Thread, env: CardEnv) -> str:

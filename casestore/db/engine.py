@@ -43,7 +43,31 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> AsyncEngine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
+    url, settings = _server_settings(url)
+    if settings:
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args["server_settings"] = {**settings,
+                                           **connect_args.get("server_settings", {})}
+        kwargs["connect_args"] = connect_args
     return create_async_engine(url, **kwargs)
+
+
+def _server_settings(url: str) -> tuple[str, dict[str, str]]:
+    """libpq's `options` in a PostgreSQL URL (`?options=-csearch_path%3Dcases`: the schema to
+    use, say) as asyncpg's server settings, which asyncpg does not read from a URL itself."""
+    parsed = make_url(url)
+    options = parsed.query.get("options")
+    if not options:
+        return url, {}
+    text = options if isinstance(options, str) else " ".join(options)
+    settings: dict[str, str] = {}
+    for part in text.replace("-c ", "-c").split():
+        key, sep, value = part.removeprefix("-c").partition("=")
+        if not part.startswith("-c") or not sep or not key:
+            raise ValueError(f"DATABASE_URL options must be -cname=value settings (got {part!r})")
+        settings[key] = value
+    return parsed.difference_update_query(["options"]).render_as_string(
+        hide_password=False), settings
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:

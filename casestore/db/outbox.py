@@ -63,9 +63,10 @@ class OutboxRepository:
         return found
 
     async def claim(
-        self, *, worker: str, now: datetime, lease_s: float = 120.0, limit: int = 20
+        self, *, worker: str, now: datetime, lease_s: float = 30.0, limit: int = 20
     ) -> list[OutboxMessage]:
-        """Take due rows for this worker: pending ones, and 'sending' ones whose lease ran out.
+        """Take due rows for this worker: pending ones, and 'sending' ones whose lease ran out
+        (the worker that claimed them died: `renew` keeps a live worker's lease from lapsing).
 
         On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several instances claim at once without
         taking the same row; SQLite's single writer gives the same guarantee.
@@ -88,6 +89,18 @@ class OutboxRepository:
         )
         rows = await self._conn.execute(select(outbox).where(outbox.c.id.in_(ids)))
         return sorted((_message(r) for r in rows), key=lambda m: m.id)
+
+    async def renew(self, message_ids: Sequence[int], *, worker: str, until: datetime) -> int:
+        """Extend this worker's lease on rows it is still sending; how many it still holds."""
+        if not message_ids:
+            return 0
+        result = await self._conn.execute(
+            update(outbox)
+            .where(and_(outbox.c.id.in_(list(message_ids)), outbox.c.claimed_by == worker,
+                        outbox.c.status == "sending"))
+            .values(next_attempt_at=until)
+        )
+        return int(result.rowcount or 0)
 
     async def mark_sent(self, message_id: int, *, worker: str, now: datetime) -> bool:
         result = await self._conn.execute(

@@ -24,6 +24,7 @@ from casestore.db.repository import CaseRepository
 from casestore.db.scheduling import SchedulerLedger
 from casestore.db.tables import conversation_refs, idempotency_keys, metadata
 from casestore.db.threads import ThreadRepository
+from casestore.db.turns import TurnClaims
 
 
 class ConversationRefs:
@@ -109,6 +110,7 @@ class UnitOfWork:
         self.refs = ConversationRefs(conn)
         self.idempotency = IdempotencyKeys(conn)
         self.threads = ThreadRepository(conn)
+        self.turns = TurnClaims(conn)
         self.people = PeopleRepository(conn)
         self.sweep = SweepQueries(conn)
         self.digest = DigestQueries(conn)

@@ -221,6 +221,37 @@ case_threads = Table(
     UniqueConstraint("channel_id", "root_message_id", name="uq_case_threads_channel_root"),
 )
 
+thread_posts = Table(
+    "thread_posts",
+    metadata,
+    # Every root post the bot makes for a case's thread, recorded before it is sent: a post
+    # whose root id is still NULL may be in Teams (the sender died before recording it), and
+    # a confirmed one beside the case's thread in case_threads still leads to the case.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("channel_id", String(200), nullable=False),
+    Column("root_message_id", String(100)),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("confirmed_at", UTCDateTime),
+    UniqueConstraint("channel_id", "root_message_id", name="uq_thread_posts_channel_root"),
+    Index("ix_thread_posts_case", "case_id", "service_id"),
+)
+
+turn_claims = Table(
+    "turn_claims",
+    metadata,
+    # One row per incoming activity being handled or answered (`casestore.keys.turn_key`):
+    # a second delivery waits for the holder, takes over once its lease has run out, and is
+    # dropped once the first was answered.
+    Column("key", String(300), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("lease_until", UTCDateTime, nullable=False),
+    Column("answered_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_turn_claims_created", "created_at"),
+)
+
 directory_people = Table(
     "directory_people",
     metadata,

@@ -3,8 +3,9 @@
 For each active case's thread, Graph lists the replies under the thread's root post; an
 officer's reply that is not on the case yet is recorded through `Casework.reply` (or
 `Casework.note`, with the council's internal prefix), at the time the officer wrote it, with
-`message_id` = the Graph message id and the idempotency key `activity:<message id>`: the key the
-live officer flow uses, since a Teams activity id in a channel is that same message id. A reply
+`message_id` = the Graph message id and the idempotency key `casestore.keys.activity_key(<the
+thread's conversation id>, <message id>)`: the key the live officer flow uses, since a Teams
+activity id in a channel is that same message id and its conversation is the thread. A reply
 recorded live is therefore never recorded twice, and neither is one reconciled on two
 instances at once. The message ids already on the cases are checked as well, because the
 idempotency keys are forgotten after a month while a long-term case can stay open longer.
@@ -22,8 +23,9 @@ from casestore.casework import Casework
 from casestore.errors import DomainError, NotPermitted
 from casestore.graph.client import GraphClient, GraphError, graph_path
 from casestore.graph.messages import ThreadMessage, split_internal, thread_message
+from casestore.keys import activity_key
 from casestore.model import Actor, ActorKind
-from casestore.records import Thread
+from casestore.records import Thread, thread_conversation_id
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ class Reconciler:
             for message in messages:
                 if message.id in seen:
                     continue
-                if await self._record(reference, message, now, report):
+                if await self._record(reference, thread, message, now, report):
                     seen.add(message.id)
         if report.recorded or report.failed_threads:
             log.info("reconciliation: %s", report.line())
@@ -89,8 +91,8 @@ class Reconciler:
             items.extend(page)
         return sorted((thread_message(i) for i in items), key=lambda m: (m.created_at, m.id))
 
-    async def _record(self, reference: str, message: ThreadMessage, now: datetime,
-                      report: ReconcileReport) -> bool:
+    async def _record(self, reference: str, thread: Thread, message: ThreadMessage,
+                      now: datetime, report: ReconcileReport) -> bool:
         """Record one reply; True if it is on the case now (recorded, or already there)."""
         if message.skip:
             report.skipped[message.skip] += 1
@@ -103,11 +105,12 @@ class Reconciler:
             return False
         internal, text = split_internal(message.text, self.casework.config.council.internal_prefix)
         record = self.casework.note if internal else self.casework.reply
+        thread_scope = thread_conversation_id(thread.channel_id, thread.root_message_id)
         try:
             outcome = await record(
                 reference, actor=Actor(person.id, ActorKind.OFFICER),
                 now=min(message.created_at, now), text=text, message_id=message.id,
-                idempotency_key=f"activity:{message.id}")
+                idempotency_key=activity_key(thread_scope, message.id))
         except NotPermitted:
             report.skipped["author not entitled"] += 1
             log.info("reconciliation skipped message %s on %s: %s may not act on it",

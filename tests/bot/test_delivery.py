@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -214,3 +215,59 @@ async def test_a_question_reaches_the_officers_chat_and_the_answer_the_cases_thr
     assert in_thread.conversation_id != "a:chat-colin-hesketh"
     assert str(opened.body["channelData"]["channel"]["id"]) in str(in_thread.conversation_id)
     assert [r for r in connector.requests if f"chat-{SARAH}" in str(r.conversation_id)] == []
+
+
+async def test_rows_claimed_by_an_instance_that_died_are_sent_by_another_within_seconds(
+    casework: Casework, connector: FakeConnector,
+) -> None:
+    """Issue 11: rows a killed instance had claimed waited about 120 s for another to send them."""
+    await _remember_chat(casework.store, SARAH, connector.service_url)
+    await _queue(casework.store, "k1")
+    dead, claimed = _delivery(casework), asyncio.Event()
+
+    async def killed_mid_send(*_args: object) -> None:
+        claimed.set()
+        await asyncio.Event().wait()  # never returns: the process dies here
+
+    dead._send = killed_mid_send  # type: ignore[method-assign]
+    dying = asyncio.create_task(dead.deliver_due(MONDAY))
+    await claimed.wait()
+    dying.cancel()
+
+    other = _delivery(casework)
+    assert (await other.deliver_due(MONDAY + timedelta(seconds=5))).sent == []
+    report = await other.deliver_due(MONDAY + timedelta(seconds=16))
+    assert len(report.sent) == 1
+    assert len(await connector.wait_for_activities(1)) == 1
+
+
+async def test_a_send_slower_than_the_lease_keeps_its_claim_and_goes_out_once(
+    casework: Casework, connector: FakeConnector, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker renews its lease while it sends, so a slow Bot Connector does not let a
+    second worker take the row and send it again."""
+    started = time.monotonic()
+    ctx = _ctx(casework)
+    ctx.clock = lambda: MONDAY + timedelta(seconds=time.monotonic() - started)
+    await _remember_chat(casework.store, SARAH, connector.service_url)
+    await _queue(casework.store, "k1")
+    factory = PooledClientFactory(None)
+    _FACTORIES.append(factory)
+    adapter = HardenedCloudAdapter(BotSettings(), client_factory=factory)
+    slow, other = (OutboxDelivery(ctx, adapter, lease_s=0.3) for _ in range(2))
+    real_send = slow._send
+
+    async def slow_send(*args: object) -> None:
+        await asyncio.sleep(1.2)  # four leases long
+        await real_send(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(slow, "_send", slow_send)
+    sending = asyncio.create_task(slow.deliver_due())
+    stolen = []
+    while not sending.done():
+        await asyncio.sleep(0.1)
+        stolen += (await other.deliver_due()).sent
+    assert len((await sending).sent) == 1 and stolen == []
+    assert len(await connector.wait_for_activities(1)) == 1
+    await asyncio.sleep(0.3)
+    assert len(connector.activities) == 1

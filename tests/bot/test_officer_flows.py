@@ -619,12 +619,29 @@ async def test_a_card_used_twice_changes_the_case_once(teams: Teams) -> None:
     card = await teams.case_card(case, thread)
 
     await teams.press(LEANNE, card, "officer.acknowledge", thread=thread)
-    again, _ = await teams.click(DEAN, "officer.claim", button(card, "officer.acknowledge")[
+    again, _ = await teams.click(LEANNE, "officer.claim", button(card, "officer.acknowledge")[
         "data"], thread=thread)  # another button of the same (now stale) card
 
     assert "already been used" in texts(again)
     assert (await teams.case(case.reference)).assignee_id == LEANNE
     assert len(await teams.events(case, "acknowledged", "assigned")) == 1
+
+
+async def test_a_card_nonce_is_scoped_by_the_person_who_clicks(teams: Teams) -> None:
+    """The thread's card is shared: another officer's click on it is their own action, not a
+    replay of the first officer's (issue 11, hole 4)."""
+    case = await teams.new_case()
+    thread = await teams.open_thread(case)
+    card = await teams.case_card(case, thread)
+
+    await teams.press(LEANNE, card, "officer.acknowledge", thread=thread)
+    claimed, _ = await teams.click(DEAN, "officer.claim", button(card, "officer.acknowledge")[
+        "data"], thread=thread)
+
+    assert "already been used" not in texts(claimed)
+    assert (await teams.case(case.reference)).assignee_id == DEAN
+    assert len(await teams.events(case, "acknowledged")) == 1
+    assert len(await teams.events(case, "assigned")) == 1
 
 
 async def test_a_button_without_a_nonce_is_guarded_by_the_invoke_id(teams: Teams) -> None:

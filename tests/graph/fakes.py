@@ -149,12 +149,13 @@ def graph_user(object_id: str, name: str, email: str, **extra: Any) -> dict[str,
 
 @dataclass
 class FakeGraph:
-    """graph.microsoft.com/v1.0: group members and channel thread replies."""
+    """graph.microsoft.com/v1.0: group members, channel messages and their replies."""
 
     identity: FakeIdentity
     page_size: int = 2
     groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     replies: dict[tuple[str, str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    messages: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     throttle: list[tuple[str, int, str | None]] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)  # path -> GETs answered
     port: int = 0
@@ -169,6 +170,8 @@ class FakeGraph:
         app.router.add_get("/v1.0/groups/{group}/transitiveMembers", self._members)
         app.router.add_get("/v1.0/teams/{team}/channels/{channel}/messages/{root}/replies",
                            self._replies)
+        app.router.add_get("/v1.0/teams/{team}/channels/{channel}/messages/{root}",
+                           self._message)
         self._runner, self.port = await _serve(app)
         return self
 
@@ -215,6 +218,17 @@ class FakeGraph:
             return web.json_response({"error": {"code": "Request_ResourceNotFound",
                                                 "message": "no such group"}}, status=404)
         return self._page(request, self.groups[group], 999)
+
+    async def _message(self, request: web.Request) -> web.Response:
+        refused = self._refusal(request)
+        if refused is not None:
+            return refused
+        key = (request.match_info["team"], request.match_info["channel"],
+               request.match_info["root"])
+        if key not in self.messages:
+            return web.json_response({"error": {"code": "NotFound", "message": "no message"}},
+                                     status=404)
+        return web.json_response(self.messages[key])
 
     async def _replies(self, request: web.Request) -> web.Response:
         refused = self._refusal(request)

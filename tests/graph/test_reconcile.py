@@ -13,6 +13,7 @@ from casestore.directory import Directory
 from casestore.graph.client import GraphClient
 from casestore.graph.messages import message_text, split_internal, thread_message
 from casestore.graph.reconcile import reconcile_replies
+from casestore.keys import activity_key
 from casestore.records import Thread, thread_conversation_id
 from tests.graph.fakes import BOT_APP_ID, FakeGraph
 from tests.store.helpers import MONDAY, details, member, officer
@@ -62,6 +63,12 @@ async def open_case_with_thread(casework: Casework, fake_graph: FakeGraph,
                                                               root))
 
 
+def live_key(casework: Casework, message_id: str, root: str = ROOT) -> str:
+    """The key the live officer flow uses for a reply in the roads thread (bot.keys)."""
+    channel = casework.config.service("roads").channel_id
+    return activity_key(thread_conversation_id(channel, root), message_id)
+
+
 def who(directory: Directory, person_id: str) -> str:
     return directory.get(person_id).aad_object_id
 
@@ -102,7 +109,7 @@ async def busy_thread(casework: Casework, fake_graph: FakeGraph, directory: Dire
     # The last reply arrived while the bot was up: the officer flow recorded it live.
     await casework.reply(thread.reference, actor=officer("gareth-prescott"), now=at + 8 * MINUTE,
                          text="Inspector booked.", message_id=LIVE_ID,
-                         idempotency_key=f"activity:{LIVE_ID}")
+                         idempotency_key=live_key(casework, LIVE_ID))
     return thread
 
 
@@ -151,7 +158,7 @@ async def test_a_reply_received_live_after_reconciliation_is_not_recorded_again(
     await reconcile_replies(casework, graph, now=at + MINUTE)
     late = await casework.reply(thread.reference, actor=officer("gareth-prescott"),
                                 now=at + 2 * MINUTE, text="On it.", message_id=MISSED_ID,
-                                idempotency_key=f"activity:{MISSED_ID}")  # Teams redelivers
+                                idempotency_key=live_key(casework, MISSED_ID))  # redelivered
     assert late.duplicate
     assert [e[1] for e in await thread_events(casework, thread.case_id)] == [MISSED_ID]
 
@@ -218,3 +225,30 @@ def test_the_internal_prefix_ignores_case_and_is_removed() -> None:
 def test_a_message_with_only_an_attachment_is_skipped() -> None:
     item = message("1", MONDAY, author="a", html='<attachment id="f1"></attachment>')
     assert thread_message(item).skip == "no text"
+
+
+async def test_a_reply_missed_in_the_second_post_of_a_case_thread_is_recorded_too(
+    casework: Casework, graph: GraphClient, fake_graph: FakeGraph, directory: Directory,
+) -> None:
+    """The case card was posted twice after a crash and both posts are known (issue 11)."""
+    thread = await open_case_with_thread(casework, fake_graph)
+    roads = casework.config.service("roads")
+    second = "1763892009000"
+    async with casework.store.transaction() as uow:
+        post = await uow.threads.start_post(case_id=thread.case_id, service_id="roads",
+                                            channel_id=roads.channel_id, now=MONDAY)
+        await uow.threads.confirm_post(post, root_message_id=second, now=MONDAY)
+    at = MONDAY + timedelta(hours=1)
+    fake_graph.thread(roads.team_id, roads.channel_id, second).append(
+        message("1763892009100", at, author=who(directory, "gareth-prescott"),
+                html="<p>Crew booked.</p>"))
+
+    report = await reconcile_replies(casework, graph, now=at + MINUTE)
+
+    assert report.threads == 2
+    assert report.recorded == [(thread.reference, "1763892009100", "reply")]
+    late = await casework.reply(thread.reference, actor=officer("gareth-prescott"),
+                                now=at + 2 * MINUTE, text="Crew booked.",
+                                message_id="1763892009100",
+                                idempotency_key=live_key(casework, "1763892009100", second))
+    assert late.duplicate

@@ -35,6 +35,7 @@ class CapturedRequest:
     authorization: str | None
     answered: int
     headers: dict[str, str] = field(default_factory=dict)
+    answer: Any = None  # what the connector answered (a new conversation's ids, say)
 
     @property
     def text(self) -> str | None:
@@ -143,7 +144,7 @@ class FakeConnector:
             conversation_id=request.match_info.get("conversation"),
             activity_id=request.match_info.get("activity"), body=body,
             authorization=request.headers.get("Authorization"), answered=status,
-            headers=dict(request.headers),
+            headers=dict(request.headers), answer=answer,
         )
         assert self._changed is not None
         async with self._changed:

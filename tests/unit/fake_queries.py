@@ -120,8 +120,14 @@ class FakeReconcile:
         self.t = t
 
     async def open_threads(self) -> list[tuple[str, Thread]]:
+        roots = {(t.channel_id, t.root_message_id) for t in self.t.threads.values()}
+        seconds = [Thread(p.case_id, p.service_id, p.channel_id, p.root_message_id,
+                          f"{p.channel_id};messageid={p.root_message_id}", p.root_message_id,
+                          "", p.started_at)
+                   for _, p in sorted(self.t.thread_posts.items())
+                   if p.root_message_id and (p.channel_id, p.root_message_id) not in roots]
         return [(self.t.cases[t.case_id].reference or "", t)
-                for _, t in sorted(self.t.threads.items())
+                for t in [t for _, t in sorted(self.t.threads.items())] + seconds
                 if self.t.cases[t.case_id].state in ACTIVE_STATES]
 
     async def recorded_message_ids(self, case_ids: Sequence[int]) -> set[str]:

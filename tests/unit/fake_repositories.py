@@ -9,7 +9,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from casestore.records import OutboxMessage, Replaced, SyncedPerson, Thread
+from casestore.records import (
+    OutboxMessage,
+    Replaced,
+    SyncedPerson,
+    Thread,
+    ThreadPost,
+    TurnClaim,
+    thread_conversation_id,
+)
 
 if TYPE_CHECKING:
     from tests.unit.fakes import Tables
@@ -39,7 +47,7 @@ class FakeOutbox:
     async def queued_keys(self, keys: Sequence[str]) -> set[str]:
         return set(keys) & self._keys()
 
-    async def claim(self, *, worker: str, now: datetime, lease_s: float = 120.0,
+    async def claim(self, *, worker: str, now: datetime, lease_s: float = 30.0,
                     limit: int = 20) -> list[OutboxMessage]:
         due = sorted((m for m in self.t.outbox.values()
                       if m.status in ("pending", "sending") and m.next_attempt_at <= now),
@@ -49,6 +57,12 @@ class FakeOutbox:
                                           next_attempt_at=now + timedelta(seconds=lease_s))
             self.t.claimed_by[m.id] = worker
         return [self.t.outbox[m.id] for m in sorted(due, key=lambda m: m.id)]
+
+    async def renew(self, message_ids: Sequence[int], *, worker: str, until: datetime) -> int:
+        held = [m for i in message_ids if (m := self._mine(i, worker)) and m.status == "sending"]
+        for m in held:
+            self.t.outbox[m.id] = replace(m, next_attempt_at=until)
+        return len(held)
 
     def _mine(self, message_id: int, worker: str) -> OutboxMessage | None:
         found = self.t.outbox.get(message_id)
@@ -169,8 +183,82 @@ class FakeThreads:
         return [t for t in self.t.threads.values() if t.case_id in set(case_ids)]
 
     async def by_root(self, channel_id: str, root_message_id: str) -> Thread | None:
-        return next((t for t in self.t.threads.values() if t.channel_id == channel_id
-                     and t.root_message_id == root_message_id), None)
+        found = next((t for t in self.t.threads.values() if t.channel_id == channel_id
+                      and t.root_message_id == root_message_id), None)
+        post = next((p for p in self.t.thread_posts.values() if p.channel_id == channel_id
+                     and p.root_message_id == root_message_id), None)
+        if found is not None or post is None:
+            return found
+        return self.t.threads.get((post.case_id, post.service_id)) or Thread(
+            post.case_id, post.service_id, channel_id, root_message_id,
+            thread_conversation_id(channel_id, root_message_id), root_message_id, "",
+            post.started_at)
+
+    async def start_post(self, *, case_id: int, service_id: str, channel_id: str,
+                         now: datetime) -> int:
+        post_id = self.t.next_id()
+        self.t.thread_posts[post_id] = ThreadPost(post_id, case_id, service_id, channel_id,
+                                                  None, now)
+        return post_id
+
+    async def confirm_post(self, post_id: int, *, root_message_id: str, now: datetime) -> bool:
+        post = self.t.thread_posts.get(post_id)
+        if post is None:
+            return False
+        taken = next((p for p in self.t.thread_posts.values() if p.channel_id ==
+                      post.channel_id and p.root_message_id == root_message_id), None)
+        if taken is not None:
+            return taken.id == post_id
+        self.t.thread_posts[post_id] = replace(post, root_message_id=root_message_id)
+        return True
+
+    async def unconfirmed_posts(self, channel_id: str) -> list[ThreadPost]:
+        return [p for _, p in sorted(self.t.thread_posts.items())
+                if p.channel_id == channel_id and p.root_message_id is None]
+
+
+class FakeTurns:
+    """Claims on incoming activities: key -> (holder, lease until, answered at, created at)."""
+
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+
+    async def take(self, key: str, *, holder: str, now: datetime,
+                   lease_until: datetime) -> TurnClaim:
+        found = self.t.turns.get(key)
+        if found is None:
+            self.t.turns[key] = (holder, lease_until, None, now)
+            return TurnClaim.TAKEN
+        _, lease, answered_at, created = found
+        if answered_at is not None:
+            return TurnClaim.ANSWERED
+        if lease > now:
+            return TurnClaim.BUSY
+        self.t.turns[key] = (holder, lease_until, None, created)
+        return TurnClaim.TAKEN
+
+    async def renew(self, key: str, *, holder: str, lease_until: datetime) -> bool:
+        found = self.t.turns.get(key)
+        if found is None or found[0] != holder or found[2] is not None:
+            return False
+        self.t.turns[key] = (holder, lease_until, None, found[3])
+        return True
+
+    async def answered(self, key: str, *, holder: str, now: datetime) -> None:
+        found = self.t.turns.get(key)
+        if found is not None and found[0] == holder:
+            self.t.turns[key] = (holder, found[1], now, found[3])
+
+    async def release(self, key: str, *, holder: str) -> None:
+        found = self.t.turns.get(key)
+        if found is not None and found[0] == holder and found[2] is None:
+            del self.t.turns[key]
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        old = [k for k, v in self.t.turns.items() if v[3] < cutoff]
+        for k in old:
+            del self.t.turns[k]
+        return len(old)
 
 
 class FakePeople:

@@ -25,6 +25,7 @@ from casestore.records import (
     StoredEvent,
     SyncedPerson,
     Thread,
+    ThreadPost,
 )
 from tests.unit.fake_privacy import FakePrivacy
 from tests.unit.fake_queries import FakeDigest, FakeReconcile, FakeReports, FakeSweep
@@ -35,6 +36,7 @@ from tests.unit.fake_repositories import (
     FakeRefs,
     FakeSchedulerLedger,
     FakeThreads,
+    FakeTurns,
 )
 
 
@@ -51,6 +53,9 @@ class Tables:
     refs: dict[str, dict[str, Any]] = field(default_factory=dict)
     idempotency: dict[str, tuple[datetime, dict[str, Any]]] = field(default_factory=dict)
     threads: dict[tuple[int, str], Thread] = field(default_factory=dict)
+    thread_posts: dict[int, ThreadPost] = field(default_factory=dict)
+    turns: dict[str, tuple[str, datetime, datetime | None, datetime]] = field(
+        default_factory=dict)
     people: dict[str, SyncedPerson] = field(default_factory=dict)
     heartbeats: dict[str, datetime] = field(default_factory=dict)
     job_runs: dict[tuple[str, datetime], str] = field(default_factory=dict)
@@ -193,6 +198,7 @@ class FakeUnitOfWork:
         self.refs = FakeRefs(tables)
         self.idempotency = FakeIdempotency(tables)
         self.threads = FakeThreads(tables)
+        self.turns = FakeTurns(tables)
         self.people = FakePeople(tables)
         self.sweep = FakeSweep(tables)
         self.digest = FakeDigest(tables)

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = ["model", "lifecycle", "calendar", "sla", "permissions", "intake", "notifications",
-          "questions", "directory", "config", "errors", "kinds", "records", "ports",
+          "questions", "directory", "config", "errors", "kinds", "keys", "records", "ports",
           "policy_table", "replay", "redaction"]
 ADAPTERS = ("sqlalchemy", "aiohttp", "msal", "apscheduler", "microsoft_agents",
             "casestore.db", "casestore.graph", "casestore.open311")
