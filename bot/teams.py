@@ -31,8 +31,10 @@ from casestore.casework import Casework
 from casestore.config import CouncilConfig, OfficerRole
 from casestore.directory import Directory, Person
 from casestore.model import ActorKind
+from casestore.permissions import access_ended_on
 from casestore.ports import Store
 from dialogs.format import card, text_block
+from dialogs.refusals import access_ended_sentence
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,16 @@ class MemberEnquiriesBot:
         return self.ctx.directory.by_aad_object_id(account.aad_object_id) \
             or self.ctx.directory.by_teams_user_id(account.id)
 
+    def access_ended(self, person: Person) -> str | None:
+        """The sentence for someone who has left office (None while they serve): the bot's one
+        gate, before anything is read or stored; the use cases refuse them as well."""
+        today = self.ctx.casework.calendar.local_date(self.ctx.clock())
+        ended = access_ended_on(person, today)
+        if ended is None:
+            return None
+        support = [p.name for p in self.ctx.directory.with_role(OfficerRole.MEMBER_SUPPORT)]
+        return access_ended_sentence(ended, today, support)
+
     def _flows_for(self, turn: TurnContext, person: Person) -> Flows:
         if conversation_type(turn) == "personal" and uses_member_flows(person):
             return self.members
@@ -208,6 +220,11 @@ class MemberEnquiriesBot:
             if conversation_type(turn_context) == "personal":  # never answer in a channel
                 await turn_context.send_activity(UNKNOWN_USER)
             return
+        if (ended := self.access_ended(person)) is not None:
+            log.info("refused message from %s, who has left office", person.id)
+            if conversation_type(turn_context) == "personal":
+                await turn_context.send_activity(card_activity(_message_card(ended)))
+            return
         if await self._answered_before(turn_context):
             log.info("activity %s was delivered again; already answered", turn_context.activity.id)
             return
@@ -230,6 +247,10 @@ class MemberEnquiriesBot:
         person = self.identify(turn_context.activity.from_property)
         if person is None:
             await _reply_invoke(turn_context, _card_response(_message_card(UNKNOWN_USER)))
+            return
+        if (ended := self.access_ended(person)) is not None:
+            log.info("refused a card action from %s, who has left office", person.id)
+            await _reply_invoke(turn_context, _card_response(_message_card(ended)))
             return
         verb, data = _action_of(turn_context.activity.value)
         if verb is None:
@@ -275,6 +296,9 @@ class MemberEnquiriesBot:
     async def _welcome(self, turn: TurnContext, person: Person) -> None:
         """Teams announces an install twice (installationUpdate and conversationUpdate):
         welcome a person once a day at most."""
+        if (ended := self.access_ended(person)) is not None:
+            await turn.send_activity(card_activity(_message_card(ended)))
+            return
         await self._remember(turn, person)
         now = self.ctx.clock()
         key = f"welcome:{person.id}:{self.ctx.casework.calendar.local_date(now).isoformat()}"
