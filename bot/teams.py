@@ -25,6 +25,7 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import TurnContext
 
+from bot import inbound
 from bot.identity import from_the_bot
 from bot.ratelimit import SLOW_DOWN, RateLimit, Verdict
 from casestore.casework import Casework
@@ -116,6 +117,13 @@ class MemberEnquiriesBot:
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
+        if (problem := inbound.refusal(activity)) is not None:  # bot.http answered 400 already
+            log.info("refused activity %s: %s", _text(activity.type)[:40], problem)
+            if activity.type == ActivityTypes.invoke:
+                await _reply_invoke(context, _bad_request(f"That request can't be used: "
+                                                          f"{problem}."))
+            return
+        inbound.clean(activity)
         kind = activity.type
         if kind in _LIMITED and not await self._within_rate_limit(context):
             return
@@ -254,9 +262,7 @@ class MemberEnquiriesBot:
             return
         verb, data = _action_of(turn_context.activity.value)
         if verb is None:
-            await _reply_invoke(turn_context, InvokeResponse(status=400, body={
-                "statusCode": 400, "type": "application/vnd.microsoft.error",
-                "value": {"code": "BadRequest", "message": "That is not a card action."}}))
+            await _reply_invoke(turn_context, _bad_request("That is not a card action."))
             return
         await self._remember(turn_context, person)
         answer = await self._dispatch(turn_context, person, verb, data)
@@ -334,9 +340,15 @@ def _action_of(value: object) -> tuple[str | None, dict[str, Any]]:
         return None, {}
     verb = action.get("verb")
     data = action.get("data")
-    if not isinstance(verb, str):
+    if not isinstance(verb, str) or not (data is None or isinstance(data, dict)):
         return None, {}
-    return verb, dict(data) if isinstance(data, dict) else {}
+    return verb, dict(data or {})
+
+
+def _bad_request(message: str) -> InvokeResponse:
+    return InvokeResponse(status=400, body={
+        "statusCode": 400, "type": "application/vnd.microsoft.error",
+        "value": {"code": "BadRequest", "message": message}})
 
 
 def _message_card(text: str) -> Card:
