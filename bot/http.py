@@ -8,6 +8,9 @@ cannot tell a bad token from unreachable signing keys):
 - a request with no or another Content-Type (415), a body that is not a JSON object or not an
   activity (400), one over the size limit (413), a malformed, forged, expired or misaddressed
   token (401) and signing keys that cannot be fetched (503) never end as HTTP 500;
+- with authentication off, an activity whose serviceUrl is not on the allowlist
+  (`bot.service_urls`, loopback by default) gets 403 before its turn: nothing is stored and no
+  reply goes anywhere; with it on, the token's `serviceurl` claim must name it (`bot.auth`);
 - an activity `bot.inbound` refuses (control characters in its ids, a card action that is not
   one) gets 400 with a sentence saying why, before any turn, so nothing is written;
 - the token is checked by `bot.auth.TokenValidator`; the turn itself, invoke responses and
@@ -99,6 +102,7 @@ class HardenedCloudAdapter(CloudAdapter):
         super().__init__(channel_service_client_factory=client_factory)
         self.settings = settings
         self.validator = validator or TokenValidator(settings)
+        self.service_urls = settings.service_url_allowlist()
         self.on_turn_error = on_turn_error
 
     def _create_turn_context(self, claims_identity: ClaimsIdentity,
@@ -121,6 +125,9 @@ class HardenedCloudAdapter(CloudAdapter):
             if (problem := inbound_refusal(activity)) is not None:
                 _log_rejected(HTTPStatus.BAD_REQUEST, problem, activity)
                 return bad_activity_response(activity, problem)
+            if not self.settings.auth_enabled and \
+                    not self.service_urls.allows(activity.service_url or ""):
+                raise RequestRejected(HTTPStatus.FORBIDDEN, "serviceUrl not on the allowlist")
             invoke_response = await self.process_activity(claims, activity, agent.on_turn)
             return invoke_response_to_http(activity, invoke_response)
         except RequestRejected as exc:
