@@ -62,7 +62,7 @@ async def bench_store(name: str, store: Store) -> None:
     await timed("raise an enquiry (submit use case)", 2000, submit)
     member = Actor(members[0].id, ActorKind.MEMBER)
     await timed("my cases, first page of 10", 200,
-                lambda i: casework.list_for_member(actor=member))
+                lambda i: casework.list_for_member(actor=member, now=START))
     await timed("view one case", 200, lambda i: casework.view(
         "ENQ-2026-000001", actor=member, now=START))
     sweep_at = datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)

@@ -146,10 +146,12 @@ def bearer_token(auth_header: str | None) -> str:
 
 
 def _require_same_service_url(claims: dict[str, Any], activity: Activity) -> None:
-    """A token names the Connector that sent it; the activity may not point replies elsewhere."""
+    """A token names the Connector that sent it; the activity may not point replies elsewhere,
+    and a token that vouches for no service URL (one not from the Bot Connector) cannot give
+    the bot a place to reply to."""
     claimed = claims.get("serviceurl")
-    if claimed is None:
-        return
+    if not isinstance(claimed, str) or not claimed:
+        raise AuthenticationFailed("the token vouches for no serviceUrl")
     if not activity.service_url or _normal(str(claimed)) != _normal(activity.service_url):
         raise AuthenticationFailed("serviceUrl differs from the token's")
 
@@ -169,8 +171,10 @@ def log_auth_mode(settings: BotSettings) -> None:
         return
     logger.warning(
         "Bot Framework authentication is OFF: no client id (MicrosoftAppId) is set, so "
-        "/api/messages on %s:%s accepts requests from anyone and replies to whatever serviceUrl "
-        "they name. Use this only for local development (the Agents Playground).",
+        "/api/messages on %s:%s accepts requests from anyone; replies go only to service URLs "
+        "on ALLOWED_SERVICE_URLS (%s). Use this only for local development (the Agents "
+        "Playground).",
         settings.host,
         settings.port,
+        ", ".join(settings.allowed_service_urls) or "none",
     )

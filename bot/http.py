@@ -8,6 +8,11 @@ cannot tell a bad token from unreachable signing keys):
 - a request with no or another Content-Type (415), a body that is not a JSON object or not an
   activity (400), one over the size limit (413), a malformed, forged, expired or misaddressed
   token (401) and signing keys that cannot be fetched (503) never end as HTTP 500;
+- with authentication off, an activity whose serviceUrl is not on the allowlist
+  (`bot.service_urls`, loopback by default) gets 403 before its turn: nothing is stored and no
+  reply goes anywhere; with it on, the token's `serviceurl` claim must name it (`bot.auth`);
+- an activity `bot.inbound` refuses (control characters in its ids, a card action that is not
+  one) gets 400 with a sentence saying why, before any turn, so nothing is written;
 - the token is checked by `bot.auth.TokenValidator`; the turn itself, invoke responses and
   `expectReplies` are the SDK's `process_activity`;
 - failures are logged with the activity id and type at most, never its text or people.
@@ -39,6 +44,8 @@ from pydantic import ValidationError
 
 from bot.auth import AuthenticationFailed, AuthMetadataUnavailable, TokenValidator, log_auth_mode
 from bot.connector import PooledClientFactory
+from bot.inbound import CARD_ACTION
+from bot.inbound import refusal as inbound_refusal
 from bot.settings import BotSettings
 
 logger = logging.getLogger(__name__)
@@ -95,6 +102,7 @@ class HardenedCloudAdapter(CloudAdapter):
         super().__init__(channel_service_client_factory=client_factory)
         self.settings = settings
         self.validator = validator or TokenValidator(settings)
+        self.service_urls = settings.service_url_allowlist()
         self.on_turn_error = on_turn_error
 
     def _create_turn_context(self, claims_identity: ClaimsIdentity,
@@ -114,6 +122,12 @@ class HardenedCloudAdapter(CloudAdapter):
             activity = await read_activity(request)
             claims = await self.validator.identity(auth_header, activity)
             require_routable(activity)
+            if (problem := inbound_refusal(activity)) is not None:
+                _log_rejected(HTTPStatus.BAD_REQUEST, problem, activity)
+                return bad_activity_response(activity, problem)
+            if not self.settings.auth_enabled and \
+                    not self.service_urls.allows(activity.service_url or ""):
+                raise RequestRejected(HTTPStatus.FORBIDDEN, "serviceUrl not on the allowlist")
             invoke_response = await self.process_activity(claims, activity, agent.on_turn)
             return invoke_response_to_http(activity, invoke_response)
         except RequestRejected as exc:
@@ -144,13 +158,13 @@ async def read_activity(request: web.Request) -> Activity:
         body = await request.json()
     except web.HTTPRequestEntityTooLarge:
         raise RequestRejected(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large") from None
-    except ValueError:  # json.JSONDecodeError and UnicodeDecodeError both are
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError; nested too deep
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "body is not JSON") from None
     if not isinstance(body, dict):
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "body is not a JSON object")
     try:
         activity = Activity.model_validate(body)
-    except (ValidationError, TypeError, ValueError):
+    except (ValidationError, TypeError, ValueError, RecursionError):
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "body is not an activity") from None
     if not activity.type or not isinstance(activity.type, str):
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "activity has no type")
@@ -163,6 +177,21 @@ def require_routable(activity: Activity) -> None:
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "activity has no serviceUrl")
     if activity.conversation is None or not activity.conversation.id:
         raise RequestRejected(HTTPStatus.BAD_REQUEST, "activity has no conversation id")
+
+
+def bad_activity_response(activity: Activity, problem: str) -> web.Response:
+    """400 for an activity `bot.inbound` refuses; a card action gets the Universal Actions error
+    body Teams shows, anything else a plain JSON error."""
+    message = f"That request can't be used: {problem}."
+    if activity.type == ActivityTypes.invoke and activity.name == CARD_ACTION:
+        return web.json_response(card_action_error(message), status=HTTPStatus.BAD_REQUEST)
+    return web.json_response({"error": HTTPStatus.BAD_REQUEST.phrase, "message": message},
+                             status=HTTPStatus.BAD_REQUEST)
+
+
+def card_action_error(message: str) -> dict[str, Any]:
+    return {"statusCode": 400, "type": "application/vnd.microsoft.error",
+            "value": {"code": "BadRequest", "message": message}}
 
 
 def invoke_response_to_http(activity: Activity,

@@ -14,6 +14,8 @@ from enum import StrEnum
 from microsoft_agents.hosting.core import AgentAuthConfiguration
 from microsoft_agents.hosting.core.authorization import AuthTypes
 
+from bot.service_urls import ServiceUrlAllowlist
+
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 BOT_FRAMEWORK_OPENID_METADATA_URL = (
     "https://login.botframework.com/v1/.well-known/openidconfiguration"
@@ -47,6 +49,8 @@ class BotSettings:
     openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA_URL
     host: str = "127.0.0.1"
     port: int = 3978
+    # Without a client id, the service URLs replies may go to (`bot.service_urls`).
+    allowed_service_urls: tuple[str, ...] = ("loopback",)
 
     @property
     def auth_enabled(self) -> bool:
@@ -60,6 +64,9 @@ class BotSettings:
     def uses_managed_identity(self) -> bool:
         return self.auth_type in (AuthType.USER_MANAGED_IDENTITY,
                                   AuthType.SYSTEM_MANAGED_IDENTITY)
+
+    def service_url_allowlist(self) -> ServiceUrlAllowlist:
+        return ServiceUrlAllowlist(self.allowed_service_urls)
 
     def issuers(self) -> tuple[str, ...]:
         """Who may sign a token sent to the bot: the Bot Connector, and Entra ID for the

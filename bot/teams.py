@@ -26,6 +26,7 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import TurnContext
 
+from bot import inbound
 from bot.identity import from_the_bot
 from bot.keys import turn_key_of
 from bot.ratelimit import SLOW_DOWN, RateLimit, Verdict
@@ -34,8 +35,10 @@ from casestore.casework import Casework
 from casestore.config import CouncilConfig, OfficerRole
 from casestore.directory import Directory, Person
 from casestore.model import ActorKind
+from casestore.permissions import access_ended_on
 from casestore.ports import Store, ThreadRoots
 from dialogs.format import card, text_block
+from dialogs.refusals import access_ended_sentence
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +123,13 @@ class MemberEnquiriesBot:
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
+        if (problem := inbound.refusal(activity)) is not None:  # bot.http answered 400 already
+            log.info("refused activity %s: %s", _text(activity.type)[:40], problem)
+            if activity.type == ActivityTypes.invoke:
+                await _reply_invoke(context, _bad_request(f"That request can't be used: "
+                                                          f"{problem}."))
+            return
+        inbound.clean(activity)
         kind = activity.type
         if kind in _LIMITED and not await self._within_rate_limit(context):
             return
@@ -160,6 +170,16 @@ class MemberEnquiriesBot:
         return self.ctx.directory.by_aad_object_id(account.aad_object_id) \
             or self.ctx.directory.by_teams_user_id(account.id)
 
+    def access_ended(self, person: Person) -> str | None:
+        """The sentence for someone who has left office (None while they serve): the bot's one
+        gate, before anything is read or stored; the use cases refuse them as well."""
+        today = self.ctx.casework.calendar.local_date(self.ctx.clock())
+        ended = access_ended_on(person, today)
+        if ended is None:
+            return None
+        support = [p.name for p in self.ctx.directory.with_role(OfficerRole.MEMBER_SUPPORT)]
+        return access_ended_sentence(ended, today, support)
+
     def _flows_for(self, turn: TurnContext, person: Person) -> Flows:
         if conversation_type(turn) == "personal" and uses_member_flows(person):
             return self.members
@@ -198,6 +218,11 @@ class MemberEnquiriesBot:
             if conversation_type(turn_context) == "personal":  # never answer in a channel
                 await turn_context.send_activity(UNKNOWN_USER)
             return
+        if (ended := self.access_ended(person)) is not None:
+            log.info("refused message from %s, who has left office", person.id)
+            if conversation_type(turn_context) == "personal":
+                await turn_context.send_activity(card_activity(_message_card(ended)))
+            return
         if not turn_context.activity.id:
             await self._handle_message(turn_context, person)
             return
@@ -230,11 +255,13 @@ class MemberEnquiriesBot:
         if person is None:
             await _reply_invoke(turn_context, _card_response(_message_card(UNKNOWN_USER)))
             return
+        if (ended := self.access_ended(person)) is not None:
+            log.info("refused a card action from %s, who has left office", person.id)
+            await _reply_invoke(turn_context, _card_response(_message_card(ended)))
+            return
         verb, data = _action_of(turn_context.activity.value)
         if verb is None:
-            await _reply_invoke(turn_context, InvokeResponse(status=400, body={
-                "statusCode": 400, "type": "application/vnd.microsoft.error",
-                "value": {"code": "BadRequest", "message": "That is not a card action."}}))
+            await _reply_invoke(turn_context, _bad_request("That is not a card action."))
             return
         await self._remember(turn_context, person)
         answer = await self._dispatch(turn_context, person, verb, data)
@@ -274,6 +301,9 @@ class MemberEnquiriesBot:
     async def _welcome(self, turn: TurnContext, person: Person) -> None:
         """Teams announces an install twice (installationUpdate and conversationUpdate):
         welcome a person once a day at most."""
+        if (ended := self.access_ended(person)) is not None:
+            await turn.send_activity(card_activity(_message_card(ended)))
+            return
         await self._remember(turn, person)
         now = self.ctx.clock()
         key = f"welcome:{person.id}:{self.ctx.casework.calendar.local_date(now).isoformat()}"
@@ -309,9 +339,15 @@ def _action_of(value: object) -> tuple[str | None, dict[str, Any]]:
         return None, {}
     verb = action.get("verb")
     data = action.get("data")
-    if not isinstance(verb, str):
+    if not isinstance(verb, str) or not (data is None or isinstance(data, dict)):
         return None, {}
-    return verb, dict(data) if isinstance(data, dict) else {}
+    return verb, dict(data or {})
+
+
+def _bad_request(message: str) -> InvokeResponse:
+    return InvokeResponse(status=400, body={
+        "statusCode": 400, "type": "application/vnd.microsoft.error",
+        "value": {"code": "BadRequest", "message": message}})
 
 
 def _message_card(text: str) -> Card:

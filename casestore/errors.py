@@ -43,6 +43,15 @@ class NotPermitted(DomainError):
         super().__init__(f"{person_id} may not {action} case {reference}")
 
 
+class AccessEnded(NotPermitted):
+    """The person left office on `left_office_on`: they may no longer read or act on cases."""
+
+    def __init__(self, person_id: str, left_office_on: date) -> None:
+        super().__init__(person_id, "act", None)
+        self.left_office_on = left_office_on
+        self.args = (f"{person_id} left office on {left_office_on.isoformat()}",)
+
+
 class EscalationNotYetAllowed(InvalidTransition):
     def __init__(self, reference: str | None, allowed_from_on: date, state: str = "") -> None:
         self.allowed_from_on = allowed_from_on

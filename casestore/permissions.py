@@ -11,6 +11,11 @@ A person's relations to a case (`relations`) decide everything; a stranger has n
   (`ESCALATION_OWNER`) and the member support team (`MEMBER_SUPPORT`) do the officers' side; only
   the escalation owner and member support answer its escalation, and only member support hands a
   departing member's cases over.
+* A councillor who has left office (`left_office_on` on or before the day) can no longer read or
+  act on any case, raise one, or keep drafts: `access_ended_on` says since when, and `require`
+  raises `AccessEnded` so every edge tells them the date and whom to contact. Nobody acts for
+  them either (a cabinet secretary, an officer logging a case). Their active cases go to a ward
+  colleague or member support through the handover (`memberportal handover`).
 * A question put to another officer or service area about a case may be answered by the officer
   it was put to (or whoever covers them on leave), by any officer of the service area it was put
   to (or their cover), or by anyone who may act on the case (`may_answer`). Asking and
@@ -27,7 +32,7 @@ from enum import StrEnum
 
 from casestore.config import OfficerRole
 from casestore.directory import Directory, Person
-from casestore.errors import NotPermitted
+from casestore.errors import AccessEnded, NotPermitted
 from casestore.model import Actor, ActorKind, Case
 from casestore.questions import Question
 
@@ -150,10 +155,36 @@ def is_member_support(person: Person) -> bool:
     return person.kind is ActorKind.OFFICER and person.has_role(OfficerRole.MEMBER_SUPPORT)
 
 
+def access_ended_on(person: Person | None, on: date) -> date | None:
+    """The day this person's access ended, if it had by `on`: a councillor who has left office
+    (from `left_office_on` itself). None while they serve, and for officers."""
+    left = person.left_office_on if person is not None else None
+    return left if left is not None and left <= on else None
+
+
+def require_in_office(directory: Directory, actor: Actor, on: date) -> None:
+    """AccessEnded for someone who has left office, NotPermitted for acting for one."""
+    if actor.kind is ActorKind.SYSTEM:
+        return
+    ended = access_ended_on(directory.find(actor.person_id), on)
+    if ended is not None:
+        raise AccessEnded(actor.person_id, ended)
+    if actor.on_behalf_of and access_ended_on(directory.find(actor.on_behalf_of), on):
+        raise NotPermitted(actor.person_id, "act for", actor.on_behalf_of)
+
+
+def _left_office(directory: Directory, actor: Actor, on: date) -> bool:
+    try:
+        require_in_office(directory, actor, on)
+    except NotPermitted:
+        return True
+    return False
+
+
 def relations(directory: Directory, actor: Actor, case: Case, on: date) -> frozenset[Relation]:
     """How the acting person stands to the case on that day (none at all: a stranger)."""
     person = directory.find(actor.person_id)
-    if person is None:
+    if person is None or _left_office(directory, actor, on):
         return frozenset()
     found: set[Relation] = set()
     if person.id == case.member_id and actor.on_behalf_of in (None, case.member_id):
@@ -210,5 +241,6 @@ def may_answer(directory: Directory, actor: Actor, case: Case, question: Questio
 
 
 def require(directory: Directory, actor: Actor, action: Action, case: Case, on: date) -> None:
+    require_in_office(directory, actor, on)
     if not may(directory, actor, action, case, on):
         raise NotPermitted(actor.person_id, action.value, case.reference)

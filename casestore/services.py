@@ -30,7 +30,14 @@ from casestore.keys import actor_key
 from casestore.kinds import EventKind
 from casestore.model import Actor, ActorKind, Case, CaseState, Event
 from casestore.notifications import notifications_for
-from casestore.permissions import Action, acts_for_member, may, require
+from casestore.permissions import (
+    Action,
+    access_ended_on,
+    acts_for_member,
+    may,
+    require,
+    require_in_office,
+)
 from casestore.ports import Store, UnitOfWork
 from casestore.records import AttachmentInfo, CaseFilter, Page, StoredEvent
 from casestore.sla import SlaPolicy
@@ -102,7 +109,8 @@ class MemberCasework:
             raise InvalidRequest(field, f"keep this to {MAX_TEXT} characters")
         return text
 
-    def _member_actor_ok(self, actor: Actor, member_id: str) -> None:
+    def _member_actor_ok(self, actor: Actor, member_id: str, now: datetime) -> None:
+        require_in_office(self.directory, actor, self.calendar.local_date(now))
         if not acts_for_member(self.directory, actor, member_id):
             raise NotPermitted(actor.person_id, "raise an enquiry for", member_id)
 
@@ -136,8 +144,11 @@ class MemberCasework:
             member = self.directory.get(member_id)
             if member.kind is not ActorKind.MEMBER:
                 raise InvalidRequest("member_id", "choose a councillor")
+            if access_ended_on(member, self.calendar.local_date(now)) is not None:
+                raise InvalidRequest("member_id", "that councillor has left office; choose a "
+                                     "serving councillor")
         else:
-            self._member_actor_ok(actor, member_id)
+            self._member_actor_ok(actor, member_id, now)
         check_enquiry(details, member_id=member_id, config=self.config,
                       directory=self.directory)
         idempotency_key = self._key(actor, idempotency_key)
@@ -147,7 +158,7 @@ class MemberCasework:
                 if prior is not None:
                     return self._replayed(await uow.cases.get(prior["reference"]), actor, now)
             if draft_id is not None:
-                case = await self._own_draft(uow, draft_id, actor)
+                case = await self._own_draft(uow, draft_id, actor, now)
                 fresh = self._new_case(details, case.member_id, actor, now)
                 fresh.id, fresh.version, fresh.created_at = case.id, case.version, case.created_at
                 case = fresh
@@ -167,7 +178,7 @@ class MemberCasework:
                          now: datetime, draft_id: int | None = None,
                          idempotency_key: str | None = None) -> Case:
         """Save (or update) a draft. A repeated key returns the draft saved the first time."""
-        self._member_actor_ok(actor, member_id)
+        self._member_actor_ok(actor, member_id, now)
         check_enquiry(details, member_id=member_id, config=self.config,
                       directory=self.directory, complete=False)
         idempotency_key = self._key(actor, idempotency_key)
@@ -175,11 +186,11 @@ class MemberCasework:
             if idempotency_key:
                 prior = await uow.idempotency.claim(idempotency_key, now)
                 if prior is not None:
-                    return await self._own_draft(uow, int(prior["draft_id"]), actor)
+                    return await self._own_draft(uow, int(prior["draft_id"]), actor, now)
             case = self._new_case(details, member_id, actor, now)
             case.record(EventKind.DRAFT_SAVED, now, actor)
             if draft_id is not None:
-                old = await self._own_draft(uow, draft_id, actor)
+                old = await self._own_draft(uow, draft_id, actor, now)
                 case.id, case.version, case.created_at = old.id, old.version, old.created_at
                 await uow.cases.save(case)
             else:
@@ -188,22 +199,24 @@ class MemberCasework:
                 await uow.idempotency.set_result(idempotency_key, {"draft_id": case.id})
             return case
 
-    async def discard_draft(self, draft_id: int, *, actor: Actor) -> None:
+    async def discard_draft(self, draft_id: int, *, actor: Actor, now: datetime) -> None:
         async with self.store.transaction() as uow:
-            await uow.cases.delete_draft(await self._own_draft(uow, draft_id, actor))
+            await uow.cases.delete_draft(await self._own_draft(uow, draft_id, actor, now))
 
-    async def drafts(self, *, actor: Actor) -> list[Case]:
-        self._member_actor_ok(actor, actor.acting_for)
+    async def drafts(self, *, actor: Actor, now: datetime) -> list[Case]:
+        self._member_actor_ok(actor, actor.acting_for, now)
         async with self.store.read() as uow:
             return await uow.cases.list_cases(
                 CaseFilter(member_id=actor.acting_for, states=(CaseState.DRAFT,)), limit=50
             )
 
-    async def get_draft(self, draft_id: int, *, actor: Actor) -> Case:
+    async def get_draft(self, draft_id: int, *, actor: Actor, now: datetime) -> Case:
         async with self.store.read() as uow:
-            return await self._own_draft(uow, draft_id, actor)
+            return await self._own_draft(uow, draft_id, actor, now)
 
-    async def _own_draft(self, uow: UnitOfWork, draft_id: int, actor: Actor) -> Case:
+    async def _own_draft(self, uow: UnitOfWork, draft_id: int, actor: Actor,
+                         now: datetime) -> Case:
+        require_in_office(self.directory, actor, self.calendar.local_date(now))
         case = await uow.cases.get_by_id(draft_id)
         if case.state is not CaseState.DRAFT or not acts_for_member(
             self.directory, actor, case.member_id
@@ -231,10 +244,11 @@ class MemberCasework:
         async with self.store.read() as uow:
             return await uow.cases.events(case.id)
 
-    async def list_for_member(self, *, actor: Actor, flt: CaseFilter | None = None,
-                              offset: int = 0, limit: int = 10) -> Page:
+    async def list_for_member(self, *, actor: Actor, now: datetime,
+                              flt: CaseFilter | None = None, offset: int = 0,
+                              limit: int = 10) -> Page:
         """A member's own and cc'd cases (for a secretary: the cabinet member's)."""
-        self._member_actor_ok(actor, actor.acting_for)
+        self._member_actor_ok(actor, actor.acting_for, now)
         base = flt or CaseFilter()
         flt = CaseFilter(
             visible_to_member=actor.acting_for, service_ids=base.service_ids,

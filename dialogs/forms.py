@@ -7,6 +7,14 @@ and the values as typed, so the card can be shown again with each error beside i
 
 One name for the case reference: `reference`. Cards posted before the rename (already in Teams
 chats and channels) sent `ref`; `parse` reads it as `reference`.
+
+Control characters: what a person typed or a card carries is cleaned, not refused. `clean_text`
+removes the C0 control characters except tab, line feed and carriage return (NUL among them,
+which PostgreSQL cannot store and SQLite would keep), DEL, and lone surrogates (half of an
+emoji, which no database or JSON encoder accepts). `parse` cleans every string of a card's data
+before validating it, and the bot cleans message text and card data the same way as they arrive
+(`bot.inbound`), so both engines store the same text. The identifiers Teams fills in (activity,
+conversation and person ids, the service URL) are refused instead: `bot.inbound` answers 400.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from casestore.intake import MAX_TEXT
 
 REFERENCE_PATTERN = r"^ENQ-\d{4}-\d{6}$"
+# C0 controls but tab, LF and CR; DEL; and UTF-16 surrogates (only a lone half survives JSON).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 Reference = Annotated[str, Field(max_length=20, pattern=REFERENCE_PATTERN)]
 # Keys older cards still send -> the name every card and form uses now.
 LEGACY_KEYS: dict[str, str] = {"ref": "reference"}
@@ -34,6 +44,28 @@ class FormError(Exception):
         self.problems = dict(problems)
         self.values = dict(values or {})
         super().__init__(", ".join(sorted(self.problems)))  # ids only: never the typed text
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters or lone surrogates (see the module's docstring)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def has_control_characters(text: str) -> bool:
+    return CONTROL_CHARACTERS.search(text) is not None
+
+
+def clean_values(value: Any, *, depth: int = 0) -> Any:
+    """A card's data with every string (keys too) cleaned, however deeply nested."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if depth > 32:  # deeper than any card sends: dropped rather than walked
+        return None
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean_values(v, depth=depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_values(v, depth=depth + 1) for v in value]
+    return value
 
 
 # Sentences for a field's pattern when the default one would not say what to do.
@@ -99,13 +131,13 @@ def current_keys(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def typed_values(data: Mapping[str, Any]) -> dict[str, str]:
     """The submitted values that can go back into a form (strings only, trimmed to size)."""
-    return {str(k)[:64]: str(v)[:MAX_TEXT] for k, v in data.items()
+    return {clean_text(str(k))[:64]: clean_text(str(v))[:MAX_TEXT] for k, v in data.items()
             if isinstance(v, str | int | float | bool)}
 
 
 def parse(model: type[F], data: Mapping[str, Any]) -> F:
     """`model` from a card's data, or FormError naming every wrong input in a sentence."""
-    data = current_keys(data)
+    data = current_keys(clean_values(dict(data)))
     cleaned = {k: (None if v == "" and k in model.blank_is_none else v) for k, v in data.items()}
     try:
         return model.model_validate(cleaned)

@@ -8,10 +8,12 @@ exception's text: each sentence is built from the error's type and its typed fie
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 
 from casestore.errors import (
+    AccessEnded,
     AlreadyRated,
     AttachmentRejected,
     CaseNotFound,
@@ -48,6 +50,9 @@ def sentence_for(error: DomainError, audience: Audience, *, today: date) -> str:
     """The sentence for `error`, for a member or an officer; `today` dates what a member is
     told (a date this year is given without its year)."""
     if audience is Audience.OFFICER:
+        if isinstance(error, AccessEnded):
+            return (f"Sorry, that can't be done: access ended on "
+                    f"{long_date_in(error.left_office_on, today)}, on leaving office.")
         return _for_officer(error)
     return _for_member(error, today=today)
 
@@ -72,6 +77,21 @@ def _sentence_start(message: str) -> str:
     return (message[:1].upper() + message[1:] + ".") if message else SOMETHING_WRONG
 
 
+def access_ended_sentence(left_office_on: date, today: date,
+                          contacts: Sequence[str] = ()) -> str:
+    """What a councillor who has left office is told, whatever they try: since when, and whom to
+    contact (member support's names, when known)."""
+    team = "the member support team"
+    if contacts:
+        names = list(contacts)
+        team += " (" + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1
+                        else names[0]) + ")"
+    return (f"Your access to member enquiries ended on {long_date_in(left_office_on, today)}, "
+            "when you left office, so I can no longer show you enquiries or act on them. Your "
+            f"open enquiries are being handed over to a colleague; please contact {team} about "
+            "anything you need.")
+
+
 def escalation_date_sentence(on: date, today: date) -> str:
     return f"You can escalate this enquiry from {long_date_in(on, today)}."
 
@@ -86,6 +106,8 @@ _ESCALATION_REFUSED = {
 
 
 def _for_member(error: DomainError, *, today: date) -> str:
+    if isinstance(error, AccessEnded):
+        return access_ended_sentence(error.left_office_on, today)
     if isinstance(error, NotPermitted | CaseNotFound):
         draft = str(error.reference or "").startswith("#")
         return NOT_YOUR_DRAFT if draft else NOT_YOURS

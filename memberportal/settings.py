@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.service_urls import LOOPBACK, BadAllowlistEntry, parse_allowlist
 from bot.settings import BOT_FRAMEWORK_OPENID_METADATA_URL, AuthType, BotSettings
 from casestore.db.engine import DEFAULT_DATABASE_URL, normalise_url
 
@@ -45,6 +46,8 @@ class Settings:
     app_cert_pfx_file: str = ""
     bot_openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA_URL
     public_url: str = ""
+    # With no app id: the service URLs replies may go to (bot/service_urls.py)
+    allowed_service_urls: tuple[str, ...] = (LOOPBACK,)
     scheduler_enabled: bool = True
     sweep_interval_s: int = 300
     # Messages and card actions one person may send in a minute (bot/ratelimit.py); 0: no limit.
@@ -93,7 +96,8 @@ class Settings:
             client_id=self.app_id, client_secret=self.app_password,
             tenant_id=self.app_tenant_id, auth_type=self.auth_type,
             cert_pfx_file=self.app_cert_pfx_file,
-            openid_metadata_url=self.bot_openid_metadata_url, host=self.host, port=self.port)
+            openid_metadata_url=self.bot_openid_metadata_url, host=self.host, port=self.port,
+            allowed_service_urls=self.allowed_service_urls)
 
     @property
     def graph_enabled(self) -> bool:
@@ -121,6 +125,7 @@ class Settings:
             port=port,
             **bot,
             public_url=get("PUBLIC_URL"),
+            allowed_service_urls=_allowlist(get("ALLOWED_SERVICE_URLS", LOOPBACK)),
             scheduler_enabled=get("SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
             sweep_interval_s=interval,
             rate_limit_per_minute=_int(get("RATE_LIMIT_PER_MINUTE", "30"),
@@ -164,6 +169,16 @@ def _int(value: str, key: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise SettingsError(key, value, f"must be between {low} and {high}")
     return number
+
+
+def _allowlist(value: str) -> tuple[str, ...]:
+    try:
+        entries = parse_allowlist(value)
+    except BadAllowlistEntry as exc:
+        raise SettingsError("ALLOWED_SERVICE_URLS", exc.entry, exc.reason) from None
+    if not entries:
+        raise SettingsError("ALLOWED_SERVICE_URLS", value, "name at least one URL or 'loopback'")
+    return entries
 
 
 def _redact(url: str) -> str:

@@ -59,7 +59,7 @@ class Files:
         if reference is None:
             acting = self.m.acting(person)
             page = await self.m.casework.list_for_member(
-                actor=self.m.actor(acting),
+                actor=self.m.actor(acting), now=view.now,
                 flt=CaseFilter(states=tuple(sorted(ACTIVE_STATES))), limit=10)
             token = await self.pending.put(person.id, files, view.now, caption=text)
             return choose_case_for_files_card(view, page.cases, names, token, acting)

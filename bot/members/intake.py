@@ -144,7 +144,7 @@ class Intake:
     # -- drafts ---------------------------------------------------------------------------------
     async def drafts_card(self, view: MemberView, acting: Acting,
                           banner: Banner | None = None) -> Card:
-        drafts = await self.m.casework.drafts(actor=self.m.actor(acting))
+        drafts = await self.m.casework.drafts(actor=self.m.actor(acting), now=view.now)
         return drafts_card(view, drafts, acting, banner=banner)
 
     async def drafts(self, turn: TurnContext, person: Person, data: dict[str, Any]) -> Card:
@@ -155,7 +155,7 @@ class Intake:
         for candidate in self.m.candidates(person):
             try:
                 return candidate, await self.m.casework.get_draft(
-                    draft_id, actor=self.m.actor(candidate))
+                    draft_id, actor=self.m.actor(candidate), now=self.m.ctx.clock())
             except NotPermitted:
                 continue
         raise NotPermitted(person.id, "use the draft", f"#{draft_id}")
@@ -173,7 +173,8 @@ class Intake:
         view = self.m.view()
         try:
             acting, _ = await self._own_draft(person, form.draft_id)
-            await self.m.casework.discard_draft(form.draft_id, actor=self.m.actor(acting))
+            await self.m.casework.discard_draft(form.draft_id, actor=self.m.actor(acting),
+                                               now=view.now)
             banner = Banner("Draft discarded.")
         except (NotPermitted, CaseNotFound):
             acting, banner = self.m.acting(person), Banner(NOT_YOUR_DRAFT, good=False)

@@ -37,11 +37,11 @@ class CaseLists:
         flt = filters.case_filter()
         actor = self.m.actor(acting)
         casework = self.m.casework
-        page = await casework.list_for_member(actor=actor, flt=flt,
+        page = await casework.list_for_member(actor=actor, now=view.now, flt=flt,
                                               offset=filters.page * PAGE_SIZE, limit=PAGE_SIZE)
         if page.total and not page.cases:  # past the end (an old card): show the last page
             last = (page.total - 1) // PAGE_SIZE
             filters = replace(filters, page=last)
-            page = await casework.list_for_member(actor=actor, flt=flt,
+            page = await casework.list_for_member(actor=actor, now=view.now, flt=flt,
                                                   offset=last * PAGE_SIZE, limit=PAGE_SIZE)
         return case_list_card(view, page, filters, acting, banner=banner)

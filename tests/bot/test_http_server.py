@@ -319,6 +319,8 @@ BAD_TOKENS: dict[str, Callable[[SigningKey, str], str]] = {
         key, app_id=APP_ID, service_url=url, claims={"aud": None}),
     "serviceurl of another connector": lambda key, url: mint_channel_token(
         key, app_id=APP_ID, service_url="http://127.0.0.1:9/"),
+    "no serviceurl claim": lambda key, url: mint_channel_token(
+        key, app_id=APP_ID, service_url=url, claims={"serviceurl": None}),
     "unknown key id": lambda key, url: mint_channel_token(
         key, app_id=APP_ID, service_url=url, headers={"kid": "no-such-key"}),
     "HS256 signed with the public key": lambda key, url: _hs256_with_public_key(key, url),

@@ -42,7 +42,7 @@ from casestore.directory import Directory
 from casestore.errors import NotPermitted
 from casestore.intake import EnquiryDetails
 from casestore.model import Actor, ActorKind, Case
-from casestore.permissions import MEMBER_ACTIONS, POLICY, Action, Read, Relation
+from casestore.permissions import MEMBER_ACTIONS, Action, Read
 from casestore.policy_table import ALLOWED, ROWS, parse_markdown
 from casestore.records import CaseFilter
 from tests.conftest import PG_URL, SCHEMA, pg_engine_for, run_isolated
@@ -119,19 +119,10 @@ ROW_OF = {label: row for row, label in ROWS.items()}
 MEMBER_SIDE = {*MEMBER_ACTIONS}
 
 
-def hole_9(row_label: str, column: str) -> bool:
-    """Cells that fail until someone who has left office loses the rights of the member
-    (issue 11, hole 9: another branch makes that change)."""
-    return column == "someone who has left office" and Relation.MEMBER in POLICY[ROW_OF[row_label]]
-
-
 def cell_params() -> list[Any]:
     params = []
     for row, column, expected in documented_cells():
-        marks = [pytest.mark.xfail(strict=True, reason="issue 11 hole 9: someone who has left "
-                                   "office keeps a member's rights until that fix merges")] \
-            if hole_9(row, column) else []
-        params.append(pytest.param(row, column, expected, id=f"{row} / {column}", marks=marks))
+        params.append(pytest.param(row, column, expected, id=f"{row} / {column}"))
     return params
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from casestore.casework import Casework
 from casestore.db.tables import attachments, case_events, cases, outbox
 from casestore.errors import (
+    AccessEnded,
     AttachmentRejected,
     CaseNotFound,
     EscalationNotYetAllowed,
@@ -20,6 +21,8 @@ from casestore.intake import InvalidSubmission, SpecialCategoryUnconfirmed
 from casestore.model import CaseState, EscalationState
 from casestore.records import CaseFilter
 from tests.store.helpers import MONDAY, details, member, officer
+
+BEFORE_LEECE_LEFT = MONDAY - timedelta(days=21)  # Monday 2 November
 
 SARAH = "sarah-okafor"  # Ashcroft ward, Leader of the Council
 PETER = "peter-halloran"  # Ashcroft ward colleague
@@ -86,7 +89,7 @@ async def test_another_members_case_is_invisible_and_untouchable(casework: Casew
     with pytest.raises(NotPermitted):
         await casework.request_update(ref, actor=member(DAVID), now=MONDAY, text="Any news?")
     assert await _counts(casework) == before
-    page = await casework.list_for_member(actor=member(DAVID))
+    page = await casework.list_for_member(actor=member(DAVID), now=MONDAY)
     assert page.total == 0
 
 
@@ -177,14 +180,14 @@ async def test_drafts_can_be_saved_listed_resumed_and_submitted(casework: Casewo
     draft = await casework.save_draft(details("ashcroft", ask=""), member_id=SARAH,
                                       actor=member(SARAH), now=MONDAY)
     assert draft.state is CaseState.DRAFT and draft.reference is None
-    assert [d.id for d in await casework.drafts(actor=member(SARAH))] == [draft.id]
-    assert (await casework.list_for_member(actor=member(SARAH))).total == 0
+    assert [d.id for d in await casework.drafts(actor=member(SARAH), now=MONDAY)] == [draft.id]
+    assert (await casework.list_for_member(actor=member(SARAH), now=MONDAY)).total == 0
     submitted = await casework.submit(details("ashcroft"), member_id=SARAH, actor=member(SARAH),
                                       now=MONDAY, draft_id=draft.id)
     assert submitted.case.id == draft.id and submitted.case.reference
-    assert await casework.drafts(actor=member(SARAH)) == []
+    assert await casework.drafts(actor=member(SARAH), now=MONDAY) == []
     with pytest.raises(NotPermitted):
-        await casework.get_draft(draft.id or 0, actor=member(SARAH))
+        await casework.get_draft(draft.id or 0, actor=member(SARAH), now=MONDAY)
 
 
 async def test_lists_are_paged_filtered_and_searchable(casework: Casework) -> None:
@@ -193,19 +196,21 @@ async def test_lists_are_paged_filtered_and_searchable(casework: Casework) -> No
                                       service_id="parking" if i % 4 == 0 else "roads",
                                       enquiry_type="information_request"),
                               member_id=SARAH, actor=member(SARAH), now=MONDAY)
-    page = await casework.list_for_member(actor=member(SARAH))
+    page = await casework.list_for_member(actor=member(SARAH), now=MONDAY)
     assert (len(page.cases), page.total, page.has_more) == (10, 13, True)
-    second = await casework.list_for_member(actor=member(SARAH), offset=10)
+    second = await casework.list_for_member(actor=member(SARAH), now=MONDAY, offset=10)
     assert len(second.cases) == 3 and not second.has_more
-    parking = await casework.list_for_member(actor=member(SARAH),
+    parking = await casework.list_for_member(actor=member(SARAH), now=MONDAY,
                                              flt=CaseFilter(service_ids=("parking",)))
     assert parking.total == 4
-    found = await casework.list_for_member(actor=member(SARAH), flt=CaseFilter(text="TERM 12"))
+    found = await casework.list_for_member(actor=member(SARAH), now=MONDAY,
+                                           flt=CaseFilter(text="TERM 12"))
     assert [c.search_term for c in found.cases] == ["term 12"]
-    by_ref = await casework.list_for_member(actor=member(SARAH),
+    by_ref = await casework.list_for_member(actor=member(SARAH), now=MONDAY,
                                             flt=CaseFilter(text="enq-2026-000002"))
     assert [c.reference for c in by_ref.cases] == ["ENQ-2026-000002"]
-    percent = await casework.list_for_member(actor=member(SARAH), flt=CaseFilter(text="%"))
+    percent = await casework.list_for_member(actor=member(SARAH), now=MONDAY,
+                                             flt=CaseFilter(text="%"))
     assert percent.total == 0
 
 
@@ -213,7 +218,7 @@ async def test_a_cc_colleague_sees_the_case_but_cannot_act(casework: Casework) -
     ref = (await casework.submit(details("ashcroft", cc_member_ids=[PETER]), member_id=SARAH,
                                  actor=member(SARAH), now=MONDAY)).case.reference or ""
     assert (await casework.view(ref, actor=member(PETER), now=MONDAY)).reference == ref
-    assert (await casework.list_for_member(actor=member(PETER))).total == 1
+    assert (await casework.list_for_member(actor=member(PETER), now=MONDAY)).total == 1
     with pytest.raises(NotPermitted):
         await casework.close(ref, actor=member(PETER), now=MONDAY)
 
@@ -306,9 +311,9 @@ async def test_an_illegal_transition_through_the_store_writes_nothing(casework: 
 async def test_a_departing_members_cases_go_to_a_colleague_and_nobody_elses_move(
     casework: Casework,
 ) -> None:
-    leaving = "graham-leece"  # Bramley Cross
+    leaving = "graham-leece"  # Bramley Cross; left office on Friday 6 November
     mine = (await casework.submit(details("bramley-cross"), member_id=leaving,
-                                  actor=member(leaving), now=MONDAY)).case.reference
+                                  actor=member(leaving), now=BEFORE_LEECE_LEFT)).case.reference
     other = (await casework.submit(details("bramley-cross"), member_id=DAVID,
                                    actor=member(DAVID), now=MONDAY)).case.reference
     with pytest.raises(NotPermitted):
@@ -320,8 +325,10 @@ async def test_a_departing_members_cases_go_to_a_colleague_and_nobody_elses_move
     assert handed == [mine]
     assert (await casework.view(mine or "", actor=member(DAVID), now=MONDAY)).member_id == DAVID
     assert (await casework.view(other or "", actor=member(DAVID), now=MONDAY)).member_id == DAVID
-    page = await casework.list_for_member(actor=member(DAVID))
+    page = await casework.list_for_member(actor=member(DAVID), now=MONDAY)
     assert page.total == 2
+    with pytest.raises(AccessEnded):
+        await casework.view(mine or "", actor=member(leaving), now=MONDAY)
 
 
 async def test_a_document_added_to_an_escalated_case_reaches_the_escalation_owner(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from casestore.config import EnquiryType
-from dialogs.forms import Form, FormError, parse
+from dialogs.forms import Form, FormError, clean_text, clean_values, has_control_characters, parse
 from dialogs.members import forms as member
 from dialogs.officers import forms as officer
 
@@ -106,3 +106,50 @@ def test_an_officer_card_posted_before_the_rename_still_sends_ref() -> None:
         parse(officer.CaseRef, {"ref": "ENQ-1"})
     assert set(caught.value.problems) == {"reference"}
     assert caught.value.values == {"reference": "ENQ-1"}
+
+
+# -- control characters: cleaned, the same for every audience -----------------------------------
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("pot\x00hole", "pothole"),
+    ("line one\r\nline two\tindented", "line one\r\nline two\tindented"),
+    ("\x01\x02\x08\x0b\x0c\x0e\x1b\x1f\x7fbell", "bell"),
+    ("half an emoji \ud83d", "half an emoji "),
+    ("a whole one \U0001f600 and \u00e9 and \u202eRTL", "a whole one \U0001f600 and \u00e9 and "
+     "\u202eRTL"),
+])
+def test_clean_text_removes_control_characters_and_lone_surrogates_only(
+    typed: str, kept: str,
+) -> None:
+    assert clean_text(typed) == kept
+    assert not has_control_characters(kept)
+
+
+def test_every_string_a_card_sends_is_cleaned_before_it_is_validated() -> None:
+    form = parse(member.AddInformation, {"reference": f"{REF}\x00", "nonce": NONCE,
+                                         "information": "Deeper\x00 now\x07"})
+    assert (form.reference, form.information) == (REF, "Deeper now")
+    answer = parse(officer.AnswerQuestionForm, {
+        "reference": REF, "nonce": "6f1d0c4e-2b7a", "question_id": "a" * 32,
+        "answer": "Done\x1b[31m"})
+    assert "\x1b" not in json_text(answer.model_dump())
+
+
+def test_what_a_refused_card_shows_again_is_cleaned_too() -> None:
+    with pytest.raises(FormError) as caught:
+        parse(member.AddInformation, {"reference": "nope\x00", "nonce": NONCE,
+                                      "information": "Deeper\ud800"})
+    assert caught.value.values["information"] == "Deeper"
+    assert caught.value.values["reference"] == "nope"
+
+
+def test_nested_card_data_is_cleaned_however_deep() -> None:
+    deep: Any = "x\x00"
+    for _ in range(10):
+        deep = {"k\x00": [deep]}
+    assert "\x00" not in json_text(clean_values(deep))
+
+
+def json_text(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)

@@ -16,9 +16,16 @@ import pytest
 from casestore.calendar import LONDON
 from casestore.config import CouncilConfig
 from casestore.directory import Directory
-from casestore.errors import NotPermitted
+from casestore.errors import AccessEnded, NotPermitted
 from casestore.model import SYSTEM, Actor, ActorKind, Case, CaseState
-from casestore.permissions import Action, acts_for_member, may, may_answer, require
+from casestore.permissions import (
+    Action,
+    access_ended_on,
+    acts_for_member,
+    may,
+    may_answer,
+    require,
+)
 from casestore.questions import Question
 from tests.unit.conftest import (
     MEMBER_ID,
@@ -312,3 +319,77 @@ def test_a_member_never_answers_an_officers_question(directory: Directory, case:
     q = question_to(service_id="roads")
     assert not may_answer(directory, member(MEMBER_ID), case, q, ON)
     assert not may_answer(directory, officer(SECRETARY_ID, on_behalf_of=MEMBER_ID), case, q, ON)
+
+
+# -- someone who has left office -------------------------------------------------------------------
+
+LEFT_ON = date(2026, 11, 30)  # a Monday: MEMBER (and, in one test, the cc'd colleague) resigned
+
+
+@pytest.fixture(scope="module")
+def after_resignation(council_with: Callable[..., CouncilConfig]) -> Directory:
+    """The demo council with MEMBER and the cc'd ward colleague out of office from LEFT_ON."""
+
+    def change(data: dict[str, Any]) -> None:
+        for m in data["members"]:
+            if m["id"] in (MEMBER_ID, WARD_COLLEAGUE_ID):
+                m["left_office_on"] = LEFT_ON
+
+    return Directory.from_config(council_with(change))
+
+
+def test_a_councillor_who_has_left_office_may_neither_read_nor_do_anything(
+    after_resignation: Directory, case: Case,
+) -> None:
+    assert allowed(after_resignation, member(MEMBER_ID), case, LEFT_ON) == set()
+    assert allowed(after_resignation, member(MEMBER_ID), case, ON) == set()
+
+
+def test_until_the_day_they_leave_they_keep_their_rights(
+    after_resignation: Directory, case: Case,
+) -> None:
+    the_friday_before = date(2026, 11, 27)
+    assert allowed(after_resignation, member(MEMBER_ID), case, the_friday_before) == {
+        A.SUBMIT, *MEMBER_SIDE}
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_each_refusal_says_when_their_access_ended(
+    action: Action, after_resignation: Directory, case: Case,
+) -> None:
+    with pytest.raises(AccessEnded) as refused:
+        require(after_resignation, member(MEMBER_ID), action, case, ON)
+    assert refused.value.left_office_on == LEFT_ON
+    assert refused.value.person_id == MEMBER_ID
+
+
+def test_a_ccd_colleague_who_has_left_office_no_longer_sees_the_case(
+    after_resignation: Directory, case: Case,
+) -> None:
+    assert WARD_COLLEAGUE_ID in case.cc_member_ids
+    assert not may(after_resignation, member(WARD_COLLEAGUE_ID), A.VIEW, case, ON)
+
+
+def test_nobody_acts_for_a_councillor_who_has_left_office(
+    after_resignation: Directory, case: Case,
+) -> None:
+    secretary = officer(SECRETARY_ID, on_behalf_of=MEMBER_ID)
+    assert allowed(after_resignation, secretary, case) == set()
+    with pytest.raises(NotPermitted) as refused:
+        require(after_resignation, secretary, A.ESCALATE, case, ON)
+    assert not isinstance(refused.value, AccessEnded)  # the secretary's own access is intact
+
+
+def test_officers_and_member_support_still_work_a_departed_councillors_case(
+    after_resignation: Directory, case: Case,
+) -> None:
+    assert allowed(after_resignation, officer(ROADS_OFFICER_ID), case) == {A.VIEW, *OFFICER_SIDE}
+    assert A.HANDOVER in allowed(after_resignation, officer(MEMBER_SUPPORT_ID), case)
+
+
+def test_access_ends_only_for_those_who_have_left(after_resignation: Directory) -> None:
+    leaver = after_resignation.get(MEMBER_ID)
+    assert access_ended_on(leaver, date(2026, 11, 29)) is None
+    assert access_ended_on(leaver, LEFT_ON) == LEFT_ON
+    assert access_ended_on(after_resignation.get(OTHER_MEMBER_ID), ON) is None
+    assert access_ended_on(after_resignation.get(ROADS_OFFICER_ID), ON) is None

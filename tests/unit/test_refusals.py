@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from casestore.errors import (
+    AccessEnded,
     AlreadyRated,
     AttachmentRejected,
     CaseNotFound,
@@ -25,7 +26,7 @@ from casestore.errors import (
 from casestore.intake import InvalidSubmission
 from casestore.kinds import Refusal, Transition
 from casestore.permissions import Action
-from dialogs.refusals import Audience, sentence_for
+from dialogs.refusals import Audience, access_ended_sentence, sentence_for
 
 TODAY = date(2026, 11, 23)  # a Monday
 REF = "ENQ-2026-000001"
@@ -42,6 +43,11 @@ CASES: list[tuple[DomainError, str, str]] = [
      "That draft isn't one you can use; it may have been submitted or discarded.",
      "Sorry, you can't use the draft #3. Only officers of its service areas, their cover while "
      "they are on leave, the escalation owner and the member support team can."),
+    (AccessEnded("p1", date(2026, 11, 6)),
+     "Your access to member enquiries ended on Friday 6 November, when you left office, so I can "
+     "no longer show you enquiries or act on them. Your open enquiries are being handed over to "
+     "a colleague; please contact the member support team about anything you need.",
+     "Sorry, that can't be done: access ended on Friday 6 November, on leaving office."),
     (CaseNotFound(REF), "That enquiry isn't one you can see.",
      f"I can't find the enquiry {REF}."),
     (EscalationNotYetAllowed(REF, date(2026, 12, 4)),
@@ -117,3 +123,12 @@ def test_the_sentence_never_repeats_the_exception_text() -> None:
     error = InvalidTransition(REF, Transition.CLOSE, "open")
     for audience in Audience:
         assert str(error) not in sentence_for(error, audience, today=TODAY)
+
+
+def test_a_departed_councillor_is_told_whom_in_member_support_to_contact() -> None:
+    assert access_ended_sentence(date(2026, 11, 6), TODAY, ["Kathryn Pinnington",
+                                                           "Ruth Abernethy", "Jamal Osei"]) == (
+        "Your access to member enquiries ended on Friday 6 November, when you left office, so I "
+        "can no longer show you enquiries or act on them. Your open enquiries are being handed "
+        "over to a colleague; please contact the member support team (Kathryn Pinnington, Ruth "
+        "Abernethy or Jamal Osei) about anything you need.")

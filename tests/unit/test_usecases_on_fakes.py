@@ -199,11 +199,11 @@ async def test_the_member_rates_the_final_response(casework: Casework) -> None:
 async def test_a_ccd_member_sees_the_case_and_a_stranger_does_not(casework: Casework) -> None:
     ref = await submitted(casework, cc_member_ids=[PETER])
     assert (await casework.view(ref, actor=member(PETER), now=MONDAY)).reference == ref
-    assert [c.reference for c in (await casework.list_for_member(actor=member(PETER))).cases] \
-        == [ref]
+    page = await casework.list_for_member(actor=member(PETER), now=MONDAY)
+    assert [c.reference for c in page.cases] == [ref]
     with pytest.raises(NotPermitted):
         await casework.view(ref, actor=member(DAVID), now=MONDAY)
-    assert (await casework.list_for_member(actor=member(DAVID))).total == 0
+    assert (await casework.list_for_member(actor=member(DAVID), now=MONDAY)).total == 0
 
 
 async def test_a_retried_officer_action_is_done_once(casework: Casework, store: FakeStore
@@ -220,8 +220,10 @@ async def test_a_retried_officer_action_is_done_once(casework: Casework, store: 
 async def test_a_departing_members_cases_go_to_a_colleague_and_nobody_elses_move(
     casework: Casework,
 ) -> None:
-    leaving = "graham-leece"  # Bramley Cross
-    mine = await submitted(casework, who=leaving, ward="bramley-cross")
+    leaving = "graham-leece"  # Bramley Cross; left office on Friday 6 November
+    mine = (await casework.submit(details("bramley-cross"), member_id=leaving,
+                                  actor=member(leaving), now=MONDAY - timedelta(days=21)
+                                  )).case.reference
     other = await submitted(casework, who=DAVID, ward="bramley-cross")
     with pytest.raises(NotPermitted):
         await casework.hand_over_member_cases(leaving, actor=officer(ROADS), now=MONDAY,
