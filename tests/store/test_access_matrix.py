@@ -265,7 +265,7 @@ async def _listed(t: Try) -> bool:
     if t.person.kind is OF:
         page = await t.cw.list_for_officer(actor=t.actor, now=NOW, flt=flt)
     else:
-        page = await t.cw.list_for_member(actor=t.actor, flt=flt)
+        page = await t.cw.list_for_member(actor=t.actor, now=NOW, flt=flt)
     return t.reference in [c.reference for c in page.cases]
 
 
