@@ -35,6 +35,7 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _WELL_FORMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
 OWN_LOGGERS = ("memberportal", "bot", "scheduler", "dialogs", "casestore", "benchmarks")
 LIBRARY_LEVEL = logging.WARNING
+_OURS = "_memberportal_handler"
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -155,13 +156,16 @@ class TextFormatter(logging.Formatter):
 
 def configure_logging(log_format: str = "text", level: str = "INFO", *,
                       stream: IO[str] | None = None) -> logging.Handler:
-    """Replace the root logger's handlers with one writing `log_format` to `stream`
-    (stderr); the product's loggers at `level`, libraries at WARNING."""
+    """Replace the handler an earlier call installed on the root logger with one writing
+    `log_format` to `stream` (stderr); the product's loggers at `level`, libraries at WARNING.
+    Handlers someone else added (a test's log capture, say) are left in place."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    setattr(handler, _OURS, True)
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if getattr(old, _OURS, False) or type(old) is logging.StreamHandler:
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(LIBRARY_LEVEL)
     for name in OWN_LOGGERS:
