@@ -29,6 +29,7 @@ from bot.officers.questions import Questions
 from bot.officers.thread import Threads, mentions_bot, message_text
 from bot.teams import BotContext, Card, card_activity, conversation_type
 from casestore.directory import Person
+from casestore.model import ActorKind
 from dialogs.forms import current_keys
 from dialogs.officers import forms
 from dialogs.officers.cards import message_card
@@ -36,6 +37,9 @@ from dialogs.officers.chat import help_card
 from dialogs.officers.forms import CASE_VERBS
 
 log = logging.getLogger(__name__)
+
+OFFICERS_ONLY = ("Those buttons are for council officers. Nothing was changed. Type **help** to "
+                 "see what you can do.")
 
 Handler = Callable[[TurnContext, Person, dict[str, Any]], Awaitable[Card]]
 
@@ -89,6 +93,10 @@ class OfficerFlows:
 
     async def on_action(self, turn: TurnContext, person: Person, verb: str,
                         data: dict[str, Any]) -> Card | None:
+        if person.kind is not ActorKind.OFFICER:  # a councillor with an officer's button
+            log.info("officer verb %r refused for %s, who is not an officer", verb[:60],
+                     person.id)
+            return message_card(OFFICERS_ONLY)
         handler = self._verbs.get(verb)
         if handler is None:
             log.warning("unknown officer verb %r (activity %s)", verb[:60], turn.activity.id)
