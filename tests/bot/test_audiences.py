@@ -6,8 +6,6 @@ the enquiry through it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bot.members.flows import MemberFlows
@@ -16,7 +14,6 @@ from bot.teams import BotContext, MemberEnquiriesBot
 from casestore.casework import Casework
 from tests.bot.member_fixtures import MONDAY, SARAH, Chat, Clock, texts
 from tests.store.helpers import details, member
-from tests.support import loopback_only
 from tests.support.snapshot import counts
 
 NONCE = "0f6b1b2e-4a9e-4c3b-9b9a-0c1d2e3f4a5b"
@@ -26,12 +23,6 @@ NONCE = "0f6b1b2e-4a9e-4c3b-9b9a-0c1d2e3f4a5b"
 def backend() -> str:
     return "sqlite"
 
-
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,14 +35,6 @@ from tests.bot.member_fixtures import (
 )
 from tests.bot.test_officer_flows import LEANNE, Teams
 from tests.store.helpers import details, member
-from tests.support import loopback_only
-
-
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
 
 
 @pytest.fixture

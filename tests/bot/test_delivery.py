@@ -30,11 +30,6 @@ def no_external_network() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
-
 
 def _ctx(casework: Casework) -> BotContext:
     return BotContext(casework=casework, config=casework.config, directory=casework.directory,

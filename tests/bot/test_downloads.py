@@ -5,7 +5,7 @@ byte is sent, and every fetch goes through real TLS checks."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -21,7 +21,6 @@ from bot.members.downloads import (
 )
 from casestore.config import Attachments
 from dialogs.members.files import Unsafe
-from tests.support import loopback_only
 from tests.support.files import (
     CONNECTOR_HOST,
     FILES_HOST,
@@ -46,12 +45,6 @@ class Seen:
 def authority() -> Authority:
     return Authority()
 
-
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
 
 
 def file_app(seen: Seen) -> web.Application:

@@ -39,7 +39,6 @@ from bot.http import (
 )
 from bot.settings import BOT_FRAMEWORK_ISSUER, AuthType, BotSettings
 from memberportal.settings import Settings
-from tests.support import loopback_only
 from tests.support.connector import (
     DEFAULT_BOT_TOKEN,
     FakeConnector,
@@ -104,12 +103,6 @@ def teams_activity(service_url: str, **overrides: Any) -> dict[str, Any]:
     return activity
 
 
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == [], f"a test tried to reach {refused}"
-
 
 @pytest.fixture(scope="module")
 def signing_key() -> SigningKey:
@@ -121,11 +114,6 @@ def openid(signing_key: SigningKey) -> Iterator[OpenIdServer]:
     with OpenIdServer([signing_key]) as server:
         yield server
 
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
 
 
 AppFactory = Callable[..., Awaitable[TestClient[web.Request, web.Application]]]

@@ -7,7 +7,6 @@ chat happens on Monday 23 November, with the enquiry he raised on Monday 2 Novem
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +27,6 @@ from tests.bot.member_fixtures import (
     texts,
 )
 from tests.store.helpers import details, member
-from tests.support import loopback_only
 
 LEECE = "graham-leece"
 ENDED = ("Your access to member enquiries ended on Friday 6 November, when you left office, so "
@@ -43,12 +41,6 @@ REF = "ENQ-2026-000001"
 def backend() -> str:
     return "sqlite"  # the bot's gate; the use cases refuse him on both engines (tests/store)
 
-
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
 
 
 @pytest.fixture

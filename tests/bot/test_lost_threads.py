@@ -11,7 +11,7 @@ PostgreSQL.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -36,7 +36,6 @@ from tests.bot.test_officer_flows import (
     texts_in,
 )
 from tests.store.helpers import MONDAY, details, member
-from tests.support import loopback_only
 from tests.support.connector import CapturedRequest, FakeConnector
 
 BOT_APP = "00000000-0000-4000-8000-00000000b07a"
@@ -46,17 +45,6 @@ class Killed(BaseException):
     """The process died here (nothing catches it, as nothing runs after a SIGKILL)."""
 
 
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
 
 
 @pytest.fixture

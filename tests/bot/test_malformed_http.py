@@ -12,7 +12,7 @@ import gzip
 import io
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -33,7 +33,6 @@ from tests.bot.member_fixtures import (
     make_bot,
     teams_activity,
 )
-from tests.support import loopback_only
 from tests.support.connector import FakeConnector
 from tests.support.snapshot import counts, last_case_id, new_cases
 
@@ -41,17 +40,6 @@ Client = TestClient[web.Request, web.Application]
 NONCE = "3b1f0c59-7a0e-4b7c-9a51-3f5b7d9e2c10"
 
 
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ their bytes say, and every refusal told to the member in a sentence with nothing
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import SimpleNamespace
 
 import pytest
@@ -32,7 +32,6 @@ from tests.bot.member_fixtures import (
     texts,
 )
 from tests.store.helpers import member
-from tests.support import loopback_only
 from tests.support.files import (
     CONNECTOR_HOST,
     FILES_HOST,
@@ -50,12 +49,6 @@ CONTENT = {"report.pdf": PDF, "photo.pdf": PDF, "letter.pdf": PDF, "site-photo.p
            "mislabelled.jpg": PNG + b"another photo", "invoice.pdf": HTML, "photo.png": EXE,
            "hospital-letter.pdf": PDF}
 
-
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
 
 
 @pytest.fixture(scope="module")

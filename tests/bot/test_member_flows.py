@@ -8,7 +8,6 @@ was stored when something was refused.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -44,7 +43,6 @@ from tests.bot.member_fixtures import (
     verbs,
 )
 from tests.store.helpers import details, member
-from tests.support import loopback_only
 
 OFFICER = Actor(ROADS_OFFICER, ActorKind.OFFICER)
 DEC_8 = datetime(2026, 12, 8, 9, 0, tzinfo=LONDON)  # Tuesday: escalation opens
@@ -54,12 +52,6 @@ DEC_8 = datetime(2026, 12, 8, 9, 0, tzinfo=LONDON)  # Tuesday: escalation opens
 def backend() -> str:
     return "sqlite"  # bot flows need one real store; the store's own tests cover PostgreSQL
 
-
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
 
 
 @pytest.fixture

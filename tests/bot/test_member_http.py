@@ -4,7 +4,7 @@ Teams-shaped activities POSTed to /api/messages, replies captured at a local Bot
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -26,7 +26,6 @@ from tests.bot.member_fixtures import (
     make_bot,
     texts,
 )
-from tests.support import loopback_only
 from tests.support.connector import CapturedRequest, FakeConnector
 from tests.support.files import FILES_HOST, Authority, downloader_for
 
@@ -38,17 +37,6 @@ def backend() -> str:
     return "sqlite"
 
 
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ a new enquiry. (Files' names and messages: tests/bot/test_member_files.py.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import func, select
 
@@ -28,17 +26,10 @@ from tests.bot.member_fixtures import (
     texts,
 )
 from tests.store.helpers import member
-from tests.support import loopback_only
 
 OFFICER = Actor(ROADS_OFFICER, ActorKind.OFFICER)
 HEALTH = "Mrs Patel is diabetic and can't manage the steps, so please fix the handrail."
 
-
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
 
 
 @pytest.fixture

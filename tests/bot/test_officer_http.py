@@ -9,7 +9,7 @@ round trip runs through the outbox delivery job. Nothing here can reach beyond 1
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,6 @@ from casestore.model import Case, CaseState
 from casestore.records import Thread, thread_conversation_id
 from tests.bot.test_officer_flows import BOT_ID, BOT_NAME, SARAH, TENANT, Clock, MemberStub
 from tests.store.helpers import MONDAY, details, member
-from tests.support import loopback_only
 from tests.support.connector import CapturedRequest, FakeConnector
 
 LEANNE = "leanne-moorcroft"
@@ -38,17 +37,6 @@ KAREN = "karen-tyrer"
 _ids = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == [], f"a test tried to reach {refused}"
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
 
 
 class Server:

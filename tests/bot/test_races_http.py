@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -29,24 +29,12 @@ from casestore.casework import Casework
 from casestore.db.tables import case_events, cases, outbox
 from casestore.records import Thread, thread_conversation_id
 from tests.bot.member_fixtures import BOT_ID, MONDAY, SARAH, TENANT, Clock, form_values, texts
-from tests.support import loopback_only
 from tests.support.connector import FakeConnector
 
 LEANNE = "leanne-moorcroft"
 Client = TestClient[web.Request, web.Application]
 
 
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
 
 
 @pytest.fixture

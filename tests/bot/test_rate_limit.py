@@ -5,7 +5,7 @@ person gets one polite answer a minute, never an error, and nothing they sent is
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -31,7 +31,6 @@ from tests.bot.member_fixtures import (
     form_values,
     make_bot,
 )
-from tests.support import loopback_only
 from tests.support.connector import FakeConnector
 
 LIMIT = 3
@@ -52,22 +51,11 @@ def backend() -> str:
     return "sqlite"  # the limit is in memory; one engine shows nothing was stored
 
 
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == []
-
 
 @pytest.fixture
 def seconds() -> Seconds:
     return Seconds()
 
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
 
 
 @pytest.fixture

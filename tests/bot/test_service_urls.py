@@ -24,7 +24,6 @@ from bot.settings import BotSettings
 from casestore.casework import Casework
 from memberportal.settings import Settings, SettingsError
 from tests.bot.member_fixtures import BOT_ID, MONDAY, SARAH, TENANT, Clock, make_bot
-from tests.support import loopback_only
 from tests.support.connector import FakeConnector, StaticConnections
 from tests.support.snapshot import counts
 from tests.support.tokens import OpenIdServer, SigningKey, generate_signing_key, mint_channel_token
@@ -74,17 +73,6 @@ def test_the_setting_is_loopback_unless_given_and_names_a_bad_entry() -> None:
 
 # -- over HTTP -------------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def no_external_network() -> Iterator[None]:
-    with loopback_only() as refused:
-        yield
-    assert refused == [], f"the bot tried to reach {refused}"
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")
