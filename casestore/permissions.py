@@ -174,11 +174,11 @@ def require_in_office(directory: Directory, actor: Actor, on: date) -> None:
 
 
 def _left_office(directory: Directory, actor: Actor, on: date) -> bool:
-    try:
-        require_in_office(directory, actor, on)
-    except NotPermitted:
-        return True
-    return False
+    """The acting person, or the member they act for, has left office."""
+    if actor.kind is ActorKind.SYSTEM:
+        return False
+    return any(access_ended_on(directory.find(pid), on) is not None
+               for pid in (actor.person_id, actor.on_behalf_of) if pid)
 
 
 def relations(directory: Directory, actor: Actor, case: Case, on: date) -> frozenset[Relation]:
